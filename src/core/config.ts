@@ -7,6 +7,8 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { JointlyError, messageOf } from './errors.js';
@@ -59,4 +61,34 @@ export function stableStringify(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+/**
+ * Where a configuration file named `name` (e.g. 'attribution.yaml') is read from: the `--config`
+ * folder if given, else $JOINTLY_CONFIG, else ./config in the working directory when it holds that
+ * file, else the package's shipped defaults.
+ *
+ * @example
+ * loadYamlConfig(configFile('attribution.yaml', opts.config), AttributionConfigSchema)
+ */
+export function configFile(name: string, dir?: string): string {
+  const candidates = [dir, process.env['JOINTLY_CONFIG'], resolve('config')].filter(
+    (d): d is string => typeof d === 'string' && d.length > 0,
+  );
+  for (const d of candidates) {
+    const p = join(d, name);
+    if (existsSync(p)) return p;
+  }
+  if (dir) throw new JointlyError('INPUT_NOT_FOUND', `No ${name} in the configuration folder ${dir}.`);
+  return join(packageConfigDir(), name);
+}
+
+function packageConfigDir(): string {
+  // This module is src/core/config.ts (tests) or dist/src/core/config.js (built): walk up to package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'config');
+    dir = dirname(dir);
+  }
+  return resolve('config');
 }
