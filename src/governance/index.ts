@@ -1,0 +1,42 @@
+/**
+ * Governance: access control (roles, users, tokens), the audit log, data-sharing agreements,
+ * unusual-access flags, the metric dictionary, data quality checks, discrepancies and retention.
+ * Other domains import governance only through this file.
+ */
+export {
+  ROLES,
+  ACTIONS,
+  PERMISSIONS,
+  authorize,
+  partnerScope,
+  isRole,
+  isAction,
+  type Role,
+  type Action,
+  type Principal,
+} from './roles.js';
+export {
+  createUser,
+  listUsers,
+  getUser,
+  revokeUser,
+  createToken,
+  revokeToken,
+  listTokens,
+  authenticate,
+  type NewUser,
+  type UserRow,
+  type TokenRow,
+} from './users.js';
+export { recordAudit, listAudit, verifyAuditChain, redactDetails, type AuditEntry, type AuditRow, type AuditQuery } from './audit.js';
+export {
+  getSharingAgreement,
+  filterSharedFields,
+  loadSharingConfig,
+  SharingConfigSchema,
+  RETENTION_TABLES,
+  type SharingAgreement,
+  type SharingConfig,
+  type RetentionTable,
+} from './sharing.js';
+export { flagUnusualAccess, DEFAULT_ACCESS_THRESHOLDS, type AccessThresholds, type AccessFlagReason } from './access-log.js';
