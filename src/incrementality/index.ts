@@ -1,0 +1,12 @@
+/**
+ * Incrementality: what would not have happened without the partner. Holdout experiments
+ * (plan, readout) and counterfactual estimates (propensity matching + difference-in-differences).
+ * Import this folder only through this file.
+ */
+export * from './distributions.js';
+export * from './two-proportion-test.js';
+export * from './welch-t-test.js';
+export * from './srm-test.js';
+export * from './sample-size.js';
+export * from './bootstrap.js';
+export * from './plan-experiment.js';
