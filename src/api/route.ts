@@ -1,0 +1,161 @@
+/**
+ * One way to declare an API route: its path, zod schemas for params, query and response, the
+ * action it needs, and a handler that receives parsed input and the caller. The same
+ * declaration registers the Fastify route, validates input (clear 400s naming the parameter),
+ * checks the response against its schema, renders CSV on request and feeds the OpenAPI doc.
+ *
+ * @example
+ * export const listPartners = defineRoute({
+ *   method: 'GET', path: '/api/v1/partners', summary: 'Partners', tags: ['partners'],
+ *   action: 'read:partner', query: z.object({}), params: z.object({}),
+ *   response: page(partnerSchema),
+ *   handler: async ({ wh, principal }) => findPartners(wh, { partnerId: principal.partnerId }),
+ * });
+ */
+import { z } from 'zod';
+import { JointlyError } from '../core/errors.js';
+import type { Warehouse } from '../warehouse/index.js';
+import type { Action, Principal } from './auth.js';
+
+/** Query parameters every route accepts. */
+export const formatParam = z
+  .enum(['json', 'csv'])
+  .optional()
+  .describe('Response format; `csv` (or `Accept: text/csv`) returns the rows as CSV.');
+
+/** Pagination parameters of list routes. */
+export const pageParams = {
+  limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Rows per page (1-1000).'),
+  offset: z.coerce.number().int().min(0).default(0).describe('Rows to skip.'),
+};
+
+/** The envelope of a paginated list. */
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int().describe('Rows matching, over all pages.'),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
+}
+
+/** Decimal money as a string with two decimals, base currency. */
+export const money = z.string().regex(/^-?\d+\.\d{2}$/).describe('Money, base currency, decimal string.');
+
+export interface RouteContext<P, Q> {
+  wh: Warehouse;
+  principal: Principal;
+  params: P;
+  query: Q;
+}
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteDef<P extends AnyObject, Q extends AnyObject, R extends z.ZodType> {
+  method: 'GET';
+  /** Fastify path, `:name` for parameters. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  action: Action;
+  params: P;
+  query: Q;
+  response: R;
+  /** Rows for CSV; defaults to `items` of a page, else the body as one row. */
+  csvRows?: (body: z.output<R>) => Record<string, unknown>[];
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<z.input<R>>;
+}
+
+/** A route with its types erased, for the registry. */
+export interface AnyRoute {
+  method: 'GET';
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  action: Action;
+  params: AnyObject;
+  query: AnyObject;
+  response: z.ZodType;
+  run: (ctx: RouteContext<unknown, unknown>, rawParams: unknown, rawQuery: unknown) => Promise<RouteResult>;
+}
+
+export interface RouteResult {
+  body: unknown;
+  csvRows: Record<string, unknown>[];
+  format: 'json' | 'csv' | undefined;
+}
+
+/** Formats zod issues as one sentence naming each parameter and what was expected. */
+export function describeIssues(where: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      if (i.code === 'unrecognized_keys') {
+        return `unknown ${where} parameter ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
+      const name = i.path.join('.') || '(all)';
+      return `${where} parameter "${name}": ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Declares a route; see the module header. */
+export function defineRoute<P extends AnyObject, Q extends AnyObject, R extends z.ZodType>(
+  def: RouteDef<P, Q, R>,
+): AnyRoute {
+  const query = def.query.extend({ format: formatParam });
+  return {
+    method: def.method,
+    path: def.path,
+    summary: def.summary,
+    ...(def.description ? { description: def.description } : {}),
+    tags: def.tags,
+    action: def.action,
+    params: def.params,
+    query,
+    response: def.response,
+    async run(ctx, rawParams, rawQuery) {
+      const p = def.params.safeParse(rawParams ?? {});
+      if (!p.success) throw new JointlyError('BAD_ARGUMENT', `Bad request: ${describeIssues('path', p.error)}.`);
+      const { format: rawFormat, ...rawRest } = isRecord(rawQuery) ? rawQuery : {};
+      const unknown = Object.keys(rawRest).filter((k) => !(k in def.query.shape));
+      if (unknown.length) {
+        const allowed = [...Object.keys(def.query.shape), 'format'].join(', ');
+        throw new JointlyError(
+          'BAD_ARGUMENT',
+          `Bad request: unknown query parameter ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed}).`,
+        );
+      }
+      const f = formatParam.safeParse(rawFormat);
+      if (!f.success) throw new JointlyError('BAD_ARGUMENT', `Bad request: ${describeIssues('query', f.error).replace('"(all)"', '"format"')}.`);
+      const q = def.query.safeParse(rawRest);
+      if (!q.success) throw new JointlyError('BAD_ARGUMENT', `Bad request: ${describeIssues('query', q.error)}.`);
+      const format = f.data;
+      const raw = await def.handler({ ...ctx, params: p.data, query: q.data });
+      const checked = def.response.safeParse(raw);
+      if (!checked.success) {
+        throw new JointlyError(
+          'INVARIANT_BROKEN',
+          `Response of ${def.path} does not match its schema: ${describeIssues('response', checked.error)}`,
+          { cause: checked.error },
+        );
+      }
+      const body = checked.data;
+      const csvRows = def.csvRows
+        ? def.csvRows(body)
+        : isPage(body)
+          ? body.items
+          : [body as Record<string, unknown>];
+      return { body, csvRows, format };
+    },
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPage(v: unknown): v is { items: Record<string, unknown>[] } {
+  return typeof v === 'object' && v !== null && 'items' in v && Array.isArray(v.items);
+}

@@ -1,0 +1,7 @@
+/** Every API route, in the order of the OpenAPI document. */
+import type { AnyRoute } from '../route.js';
+import { routes as me } from './me.js';
+import { routes as partners } from './partners.js';
+import { routes as dataOps } from './data-ops.js';
+
+export const ROUTES: readonly AnyRoute[] = [...me, ...partners, ...dataOps];

@@ -1,0 +1,136 @@
+/**
+ * The HTTP server: Fastify with the versioned JSON API under /api/v1, the OpenAPI document at
+ * /api/docs, and the dashboard (src/web/dist) as static files with an SPA fallback.
+ *
+ * Errors are mapped once here: a JointlyError of a user kind answers with its HTTP status and
+ * `{ error: { code, message } }`; anything else is logged and answers a generic 500 without
+ * details.
+ *
+ * @example
+ * const app = await buildServer({ wh });
+ * const res = await app.inject({ url: '/api/v1/health' });
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isJointlyError } from '../core/errors.js';
+import type { Warehouse } from '../warehouse/index.js';
+import { authenticateRequest, authorizeAction } from './auth.js';
+import { toCsv } from './csv.js';
+import { buildOpenApi } from './openapi.js';
+import type { AnyRoute } from './route.js';
+import { ROUTES } from './routes/index.js';
+
+export interface ServerOptions {
+  wh: Warehouse;
+  /** Folder of the built dashboard; found next to the sources by default. */
+  webRoot?: string;
+  /** Log requests (off by default: the benchmark measures the server, not the logger). */
+  logger?: boolean;
+}
+
+/** The built dashboard folder: src/web/dist next to the sources, also when running from dist/. */
+export function findWebRoot(): string | undefined {
+  const candidates = [
+    new URL('../web/dist/', import.meta.url),
+    new URL('../../../src/web/dist/', import.meta.url),
+  ].map((u) => fileURLToPath(u));
+  return candidates.find((c) => existsSync(`${c}index.html`));
+}
+
+// A small inline icon so browsers never log a missing favicon.
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#1f4e79"/>' +
+  '<circle cx="25" cy="32" r="13" fill="none" stroke="#fff" stroke-width="6"/>' +
+  '<circle cx="39" cy="32" r="13" fill="none" stroke="#7fc8f8" stroke-width="6"/></svg>';
+
+const NOT_BUILT_HTML =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>jointly</title>' +
+  '<link rel="icon" href="/favicon.svg"></head><body><h1>jointly</h1>' +
+  '<p>The dashboard is not built yet. Run <code>npx vite build --config src/web/vite.config.ts</code> ' +
+  'and reload. The API is available under <a href="/api/docs">/api/docs</a>.</p></body></html>';
+
+function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv';
+  const accept = request.headers.accept ?? '';
+  return /\btext\/csv\b/.test(accept) && !/application\/json/.test(accept);
+}
+
+function csvName(path: string): string {
+  return path.replace(/^\/api\/v1\//, '').replace(/[:/]+/g, '-').replace(/-+$/, '') || 'export';
+}
+
+function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute): void {
+  app.route({
+    method: route.method,
+    url: route.path,
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const principal = await authenticateRequest(wh, request.headers.authorization);
+      authorizeAction(principal, route.action);
+      const result = await route.run(
+        { wh, principal, params: undefined, query: undefined },
+        request.params,
+        request.query,
+      );
+      reply.header('cache-control', 'no-store');
+      if (wantsCsv(request, result.format)) {
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${csvName(route.path)}.csv"`);
+        return toCsv(result.csvRows);
+      }
+      reply.type('application/json; charset=utf-8');
+      return JSON.stringify(result.body);
+    },
+  });
+}
+
+/** Builds the Fastify app (not listening); tests use `app.inject`. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { wh } = options;
+  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: !options.logger });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (isJointlyError(error) && error.kind === 'user') {
+      void reply.status(error.httpStatus).send({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (!isJointlyError(error) && typeof status === 'number' && status >= 400 && status < 500) {
+      // Fastify's own client errors (malformed URL, unsupported media type).
+      void reply.status(status).send({ error: { code: 'BAD_ARGUMENT', message: (error as Error).message } });
+      return;
+    }
+    request.log.error(error);
+    if (!options.logger) process.stderr.write(`jointly serve: ${request.method} ${request.url}: ${(error as Error).message}\n`);
+    void reply.status(500).send({ error: { code: 'INTERNAL', message: 'Internal error.' } });
+  });
+
+  const openapi = buildOpenApi(ROUTES);
+  // GET /api/docs: the OpenAPI 3.1 document of every route (no token needed).
+  app.get('/api/docs', async () => openapi);
+  // GET /api/v1/health: liveness for scripts and the demo (no token needed).
+  app.get('/api/v1/health', async () => ({ ok: true }));
+  for (const route of ROUTES) register(app, wh, route);
+
+  // GET /favicon.svg and /favicon.ico: the icon.
+  app.get('/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));
+  app.get('/favicon.ico', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));
+
+  const webRoot = options.webRoot ?? findWebRoot();
+  if (webRoot) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET') {
+      void reply
+        .status(404)
+        .send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+      return;
+    }
+    // SPA fallback: every other page is the dashboard; its router shows the right screen.
+    if (webRoot) void reply.type('text/html').sendFile('index.html');
+    else void reply.type('text/html').send(NOT_BUILT_HTML);
+  });
+  return app;
+}

@@ -1,0 +1,177 @@
+/**
+ * The HTTP API against a real DuckDB file: every route answers, validates its parameters,
+ * refuses other partners' data for partner tokens, and renders CSV and OpenAPI.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildServer, ROUTES } from '../../src/api/index.js';
+import { Warehouse } from '../../src/warehouse/index.js';
+import {
+  ADMIN_TOKEN,
+  PARTNER_A_TOKEN,
+  PARTNER_B_TOKEN,
+  buildFixture,
+  useTestTokens,
+} from './api-fixture.js';
+
+let app: FastifyInstance;
+let wh: Warehouse;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  useTestTokens();
+  const fx = await buildFixture();
+  cleanup = fx.cleanup;
+  wh = await Warehouse.open(fx.dbPath);
+  app = await buildServer({ wh, webRoot: fx.dir });
+});
+
+afterAll(async () => {
+  await app.close();
+  await wh.close();
+  cleanup();
+});
+
+async function get(url: string, token: string | null = ADMIN_TOKEN, headers: Record<string, string> = {}) {
+  const res = await app.inject({
+    method: 'GET',
+    url,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  });
+  return { status: res.statusCode, body: res.body, json: () => JSON.parse(res.body) as Record<string, unknown>, type: String(res.headers['content-type']) };
+}
+
+describe('session and partners', () => {
+  test('me names the caller and its partner', async () => {
+    expect((await get('/api/v1/me', PARTNER_A_TOKEN)).json()).toEqual({
+      userId: 'partner:p_a',
+      name: 'p_a',
+      role: 'partner',
+      partnerId: 'p_a',
+    });
+  });
+
+  test('partners are listed with total and pages', async () => {
+    const res = await get('/api/v1/partners?limit=2&offset=1');
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      items: [
+        { partner_id: 'p_b', name: 'Bolt Referrals', partner_type: 'referral', tier: null, region: 'NA', joined_at: '2023-06-01T00:00:00Z' },
+        { partner_id: 'p_c', name: 'Cloud Tech', partner_type: 'technology', tier: 'silver', region: null, joined_at: null },
+      ],
+      total: 3,
+      limit: 2,
+      offset: 1,
+    });
+  });
+
+  test('a partner token lists only its own partner', async () => {
+    const body = (await get('/api/v1/partners', PARTNER_B_TOKEN)).json();
+    expect(body['total']).toBe(1);
+    expect((body['items'] as { partner_id: string }[]).map((p) => p.partner_id)).toEqual(['p_b']);
+  });
+
+  test('filters by partner type', async () => {
+    const body = (await get('/api/v1/partners?partnerType=technology')).json();
+    expect((body['items'] as { partner_id: string }[]).map((p) => p.partner_id)).toEqual(['p_c']);
+  });
+
+  test('one partner by id', async () => {
+    expect((await get('/api/v1/partners/p_a', PARTNER_A_TOKEN)).json()).toMatchObject({ partner_id: 'p_a', name: 'Acme Resellers' });
+  });
+});
+
+describe('data operations', () => {
+  test('batches report their row counts', async () => {
+    expect((await get('/api/v1/batches')).json()).toMatchObject({
+      items: [{ batch_id: 1, status: 'done', files: 1, rows_in: 4, loaded: 3, quarantined: 1 }],
+      total: 1,
+    });
+  });
+
+  test('quarantine names file, line, column and reason', async () => {
+    expect((await get('/api/v1/quarantine?batchId=1')).json()).toMatchObject({
+      items: [{ file: 'partners.csv', line: 5, column_name: 'partner_type', reason_code: 'BAD_ENUM' }],
+      total: 1,
+    });
+  });
+});
+
+describe('formats', () => {
+  test('csv export by parameter', async () => {
+    const res = await get('/api/v1/partners?format=csv&partnerType=reseller');
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/text\/csv/);
+    expect(res.body).toBe('partner_id,name,partner_type,tier,region,joined_at\r\np_a,Acme Resellers,reseller,gold,EMEA,2023-01-01T00:00:00Z\r\n');
+  });
+
+  test('csv export by Accept header', async () => {
+    const res = await get('/api/v1/partners?partnerType=technology', ADMIN_TOKEN, { accept: 'text/csv' });
+    expect(res.body.split('\r\n')[1]).toBe('p_c,Cloud Tech,technology,silver,,');
+  });
+
+  test('OpenAPI document lists every route with its parameters', async () => {
+    const res = await get('/api/docs', null);
+    expect(res.status).toBe(200);
+    const doc = res.json() as { openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const r of ROUTES) expect(doc.paths[r.path.replace(/:(\w+)/g, '{$1}')]).toBeDefined();
+    expect(doc.paths['/api/v1/partners']?.get.parameters.map((p) => p.name)).toEqual(['partnerType', 'q', 'limit', 'offset', 'format']);
+  });
+
+  test('favicon is served', async () => {
+    const res = await get('/favicon.ico', null);
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/svg/);
+  });
+});
+
+describe('failures', () => {
+  test('no token is 401', async () => {
+    expect((await get('/api/v1/partners', null)).json()).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: 'Missing bearer token: send the header "Authorization: Bearer <token>".' },
+    });
+  });
+
+  test('unknown token is 401', async () => {
+    expect((await get('/api/v1/partners', 'nope')).status).toBe(401);
+  });
+
+  test('bad limit names the parameter', async () => {
+    const res = await get('/api/v1/partners?limit=abc');
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'BAD_ARGUMENT' } });
+    expect(JSON.stringify(res.json())).toContain('query parameter \\"limit\\"');
+  });
+
+  test('unknown parameter is refused with the allowed list', async () => {
+    const res = await get('/api/v1/partners?color=red');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json())).toContain('unknown query parameter \\"color\\"');
+  });
+
+  test('bad format is refused', async () => {
+    expect((await get('/api/v1/partners?format=xml')).status).toBe(400);
+  });
+
+  test('missing partner is 404', async () => {
+    expect((await get('/api/v1/partners/p_zzz')).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No partner with id "p_zzz".' } });
+  });
+
+  test('unknown api route is a JSON 404', async () => {
+    const res = await get('/api/v1/nothing');
+    expect(res.status).toBe(404);
+    expect(res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  test('a partner token cannot read another partner', async () => {
+    expect((await get('/api/v1/partners/p_b', PARTNER_A_TOKEN)).json()).toEqual({
+      error: { code: 'FORBIDDEN', message: 'This token may only read partner p_a.' },
+    });
+  });
+
+  test('a partner token cannot read data operations', async () => {
+    expect((await get('/api/v1/batches', PARTNER_A_TOKEN)).status).toBe(403);
+    expect((await get('/api/v1/quarantine', PARTNER_A_TOKEN)).status).toBe(403);
+  });
+});
