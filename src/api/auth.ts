@@ -1,53 +1,37 @@
 /**
- * Authentication and authorisation for the API, behind one small adapter.
+ * Authentication and authorisation for the API: a thin adapter over governance.
  *
- * The governance module owns users, tokens and roles (`authenticate`, `authorize`,
- * `partnerScope`). Until it lands this adapter accepts:
- * - `JOINTLY_ADMIN_TOKEN`: one admin token (the demo prints it);
- * - `JOINTLY_PARTNER_TOKENS`: `token=partner_id` pairs separated by commas, so the partner
- *   portal and cross-partner refusals can be exercised end to end.
- * When governance lands only `authenticateRequest` changes; routes call `scopeFor` and
- * `authorizeAction` and never look at roles themselves.
+ * - Tokens are governance tokens (`jointly token create`); verifying one costs a scrypt hash
+ *   (~tens of ms), so a verified token's principal is cached in memory for `CACHE_TTL_MS`, keyed
+ *   by the SHA-256 of the token (the raw token is never kept). A revoked token stops working
+ *   within that time.
+ * - `JOINTLY_ADMIN_TOKEN`, when set, is one extra admin token for bootstrapping (the demo can
+ *   print it before any user exists).
+ * - Every route passes the caller through `authorize` (governance) and reads through
+ *   `scopeFor`, which pins a partner principal to its own partner: the partnerId goes into the
+ *   data layer's query, and asking for another partner is FORBIDDEN.
  *
  * @example
  * const principal = await authenticateRequest(wh, request.headers.authorization);
- * const partnerId = scopeFor(principal, query.partnerId); // throws FORBIDDEN across partners
+ * const partnerId = scopeFor(principal, 'read:reports', query.partnerId); // throws across partners
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { JointlyError } from '../core/errors.js';
+import {
+  authenticate as governanceAuthenticate,
+  authorize,
+  partnerScope,
+  type Action,
+  type Principal,
+} from '../governance/index.js';
 import type { Warehouse } from '../warehouse/index.js';
 
-export const ROLES = [
-  'admin',
-  'analyst',
-  'finance',
-  'partner_manager',
-  'executive',
-  'partner',
-] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Action, type Principal, type Role } from '../governance/index.js';
 
-/** Who is calling. Same shape as governance's `Principal`. */
-export interface Principal {
-  userId: string;
-  name: string;
-  role: Role;
-  partnerId?: string;
-  tokenId: string;
-}
-
-/** What a route does, for the role check. */
-export const ACTIONS = ['read:reports', 'read:finance', 'read:data_ops', 'read:partner'] as const;
-export type Action = (typeof ACTIONS)[number];
-
-const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: ACTIONS,
-  analyst: ['read:reports', 'read:data_ops', 'read:partner'],
-  finance: ['read:reports', 'read:finance', 'read:partner'],
-  partner_manager: ['read:reports', 'read:partner'],
-  executive: ['read:reports', 'read:finance', 'read:partner'],
-  partner: ['read:partner', 'read:finance'],
-};
+/** How long a verified token is trusted without re-hashing. */
+export const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 1000;
+const cache = new Map<string, { principal: Principal; expires: number }>();
 
 function sameSecret(a: string, b: string): boolean {
   const ab = Buffer.from(a);
@@ -55,39 +39,34 @@ function sameSecret(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-/** Parses `JOINTLY_PARTNER_TOKENS` (`tok1=p_001,tok2=p_002`). */
-function partnerTokens(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const pair of (process.env['JOINTLY_PARTNER_TOKENS'] ?? '').split(',')) {
-    const [token, partnerId] = pair.split('=').map((s) => s.trim());
-    if (token && partnerId) out.set(token, partnerId);
-  }
-  return out;
-}
-
 /**
- * Finds the principal of a bearer token, or undefined for an unknown token.
+ * Finds the principal of a bearer token, or undefined for an unknown or revoked token.
  *
  * @example
- * await authenticate(wh, 'secret') // => { role: 'admin', ... } when JOINTLY_ADMIN_TOKEN=secret
+ * await authenticate(wh, 'jt_0123456789ab.secret…') // => { role: 'partner', partnerId: 'P001', … }
  */
-export async function authenticate(_wh: Warehouse, token: string): Promise<Principal | undefined> {
+export async function authenticate(wh: Warehouse, token: string): Promise<Principal | undefined> {
   const admin = process.env['JOINTLY_ADMIN_TOKEN'];
   if (admin && sameSecret(token, admin)) {
-    return { userId: 'admin', name: 'Administrator', role: 'admin', tokenId: 'env-admin' };
+    return { userId: 'env-admin', name: 'Administrator', role: 'admin', tokenId: 'env-admin' };
   }
-  for (const [candidate, partnerId] of partnerTokens()) {
-    if (sameSecret(token, candidate)) {
-      return {
-        userId: `partner:${partnerId}`,
-        name: partnerId,
-        role: 'partner',
-        partnerId,
-        tokenId: `env-partner-${partnerId}`,
-      };
-    }
+  const key = createHash('sha256').update(token).digest('hex');
+  const hit = cache.get(key);
+  const now = Date.now();
+  if (hit && hit.expires > now) return hit.principal;
+  const principal = await governanceAuthenticate(wh, token);
+  if (!principal) {
+    cache.delete(key);
+    return undefined;
   }
-  return undefined;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, { principal, expires: now + CACHE_TTL_MS });
+  return principal;
+}
+
+/** Forgets every cached token (tests of revocation; `jointly serve` never needs it). */
+export function clearTokenCache(): void {
+  cache.clear();
 }
 
 /** Reads the `Authorization: Bearer …` header into a principal or throws UNAUTHENTICATED. */
@@ -109,31 +88,27 @@ export async function authenticateRequest(
   return principal;
 }
 
-/** Throws FORBIDDEN unless the principal's role may perform the action. */
+/** Throws FORBIDDEN unless the principal's role may perform the action at all. */
 export function authorizeAction(principal: Principal, action: Action): void {
-  if (!ROLE_ACTIONS[principal.role].includes(action)) {
-    throw new JointlyError(
-      'FORBIDDEN',
-      `The role ${principal.role} may not ${action.replace(':', ' ')}.`,
-    );
-  }
+  const own = partnerScope(principal);
+  authorize(principal, action, own === undefined ? {} : { partnerId: own });
 }
 
 /**
  * The partner a request may see. A partner principal is pinned to its own partner: asking for
- * another one is FORBIDDEN. Other roles see what they ask for (undefined = all partners).
+ * another one is FORBIDDEN (governance's `authorize`). Other roles see what they ask for
+ * (undefined = all partners).
  *
  * @example
- * scopeFor({ role: 'partner', partnerId: 'p1', ... }, undefined) // => 'p1'
- * scopeFor({ role: 'partner', partnerId: 'p1', ... }, 'p2')      // throws FORBIDDEN
+ * scopeFor(partnerP1, 'read:reports', undefined) // => 'P1'
+ * scopeFor(partnerP1, 'read:reports', 'P2')      // throws FORBIDDEN
  */
-export function scopeFor(principal: Principal, requested: string | undefined): string | undefined {
-  if (principal.role !== 'partner') return requested;
-  if (!principal.partnerId) {
-    throw new JointlyError('FORBIDDEN', 'This partner token is not bound to a partner.');
-  }
-  if (requested !== undefined && requested !== principal.partnerId) {
-    throw new JointlyError('FORBIDDEN', `This token may only read partner ${principal.partnerId}.`);
-  }
-  return principal.partnerId;
+export function scopeFor(
+  principal: Principal,
+  action: Action,
+  requested: string | undefined,
+): string | undefined {
+  const partnerId = requested ?? partnerScope(principal);
+  authorize(principal, action, partnerId === undefined ? {} : { partnerId });
+  return partnerId;
 }

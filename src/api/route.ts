@@ -7,15 +7,15 @@
  * @example
  * export const listPartners = defineRoute({
  *   method: 'GET', path: '/api/v1/partners', summary: 'Partners', tags: ['partners'],
- *   action: 'read:partner', query: z.object({}), params: z.object({}),
+ *   action: 'read:partners', query: z.object({}), params: z.object({}),
  *   response: page(partnerSchema),
- *   handler: async ({ wh, principal }) => findPartners(wh, { partnerId: principal.partnerId }),
+ *   handler: async ({ wh, scope }) => findPartners(wh, { partnerId: scope(undefined) }),
  * });
  */
 import { z } from 'zod';
 import { JointlyError } from '../core/errors.js';
 import type { Warehouse } from '../warehouse/index.js';
-import type { Action, Principal } from './auth.js';
+import { scopeFor, type Action, type Principal } from './auth.js';
 
 /** Query parameters every route accepts. */
 export const formatParam = z
@@ -47,6 +47,11 @@ export interface RouteContext<P, Q> {
   principal: Principal;
   params: P;
   query: Q;
+  /**
+   * The partner this request reads: the requested one (checked against a partner principal,
+   * FORBIDDEN across partners) or the principal's own; undefined = all partners.
+   */
+  scope: (requested: string | undefined) => string | undefined;
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -58,7 +63,10 @@ export interface RouteDef<P extends AnyObject, Q extends AnyObject, R extends z.
   summary: string;
   description?: string;
   tags: string[];
-  action: Action;
+  /** The governance action the route needs; null = any signed-in caller. */
+  action: Action | null;
+  /** True for routes with no partner data (the caller, the metric dictionary). */
+  global?: boolean;
   params: P;
   query: Q;
   response: R;
@@ -74,17 +82,21 @@ export interface AnyRoute {
   summary: string;
   description?: string;
   tags: string[];
-  action: Action;
+  action: Action | null;
   params: AnyObject;
   query: AnyObject;
   response: z.ZodType;
-  run: (ctx: RouteContext<unknown, unknown>, rawParams: unknown, rawQuery: unknown) => Promise<RouteResult>;
+  run: (ctx: { wh: Warehouse; principal: Principal }, rawParams: unknown, rawQuery: unknown) => Promise<RouteResult>;
 }
 
 export interface RouteResult {
   body: unknown;
   csvRows: Record<string, unknown>[];
   format: 'json' | 'csv' | undefined;
+  /** Rows returned, for the access log. */
+  rowsRead: number;
+  /** The partner the request was scoped to, if any. */
+  partnerId: string | undefined;
 }
 
 /** Formats zod issues as one sentence naming each parameter and what was expected. */
@@ -132,7 +144,16 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, R extends 
       const q = def.query.safeParse(rawRest);
       if (!q.success) throw new JointlyError('BAD_ARGUMENT', `Bad request: ${describeIssues('query', q.error)}.`);
       const format = f.data;
-      const raw = await def.handler({ ...ctx, params: p.data, query: q.data });
+      let scoped: string | undefined;
+      const scope = (requested: string | undefined) => {
+        scoped = def.action === null ? requested : scopeFor(ctx.principal, def.action, requested);
+        return scoped;
+      };
+      const raw = await def.handler({ ...ctx, params: p.data, query: q.data, scope });
+      if (ctx.principal.role === 'partner' && !def.global && scoped === undefined) {
+        // Fail closed: a partner read must go through its scope.
+        throw new JointlyError('INVARIANT_BROKEN', `Route ${def.path} did not apply the partner scope.`);
+      }
       const checked = def.response.safeParse(raw);
       if (!checked.success) {
         throw new JointlyError(
@@ -147,7 +168,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, R extends 
         : isPage(body)
           ? body.items
           : [body as Record<string, unknown>];
-      return { body, csvRows, format };
+      return { body, csvRows, format, rowsRead: isPage(body) ? body.items.length : 1, partnerId: scoped };
     },
   };
 }

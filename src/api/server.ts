@@ -14,9 +14,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isJointlyError } from '../core/errors.js';
+import { isJointlyError, messageOf } from '../core/errors.js';
+import { flagUnusualAccess } from '../governance/index.js';
 import type { Warehouse } from '../warehouse/index.js';
-import { authenticateRequest, authorizeAction } from './auth.js';
+import { authenticateRequest, authorizeAction, type Principal } from './auth.js';
 import { toCsv } from './csv.js';
 import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './route.js';
@@ -61,20 +62,46 @@ function csvName(path: string): string {
   return path.replace(/^\/api\/v1\//, '').replace(/[:/]+/g, '-').replace(/-+$/, '') || 'export';
 }
 
+function requestedPartner(request: FastifyRequest): string | undefined {
+  for (const bag of [request.params, request.query]) {
+    if (typeof bag === 'object' && bag !== null && 'partnerId' in bag && typeof bag.partnerId === 'string') {
+      return bag.partnerId;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Records the read in governance's access log (and flags unusual ones) after answering, so
+ * the caller does not wait for the write. A failure to log is reported, never swallowed.
+ */
+function logAccess(wh: Warehouse, principal: Principal, rowsRead: number, partnerId: string | undefined): void {
+  if (principal.tokenId === 'env-admin') return;
+  setImmediate(() => {
+    flagUnusualAccess(wh, principal, partnerId === undefined ? { rowsRead } : { rowsRead, partnerId }).catch(
+      (error: unknown) => process.stderr.write(`jointly serve: access log failed: ${messageOf(error)}\n`),
+    );
+  });
+}
+
 function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute): void {
   app.route({
     method: route.method,
     url: route.path,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const principal = await authenticateRequest(wh, request.headers.authorization);
-      authorizeAction(principal, route.action);
-      const result = await route.run(
-        { wh, principal, params: undefined, query: undefined },
-        request.params,
-        request.query,
-      );
+      if (route.action) authorizeAction(principal, route.action);
+      let result;
+      try {
+        result = await route.run({ wh, principal }, request.params, request.query);
+      } catch (error) {
+        if (isJointlyError(error) && error.code === 'FORBIDDEN') logAccess(wh, principal, 0, requestedPartner(request));
+        throw error;
+      }
+      logAccess(wh, principal, result.rowsRead, result.partnerId);
       reply.header('cache-control', 'no-store');
       if (wantsCsv(request, result.format)) {
+        authorizeAction(principal, 'export');
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${csvName(route.path)}.csv"`);

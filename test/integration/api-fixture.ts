@@ -6,19 +6,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createToken, createUser, type NewUser } from '../../src/governance/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 
-export const ADMIN_TOKEN = 'test-admin-token';
-export const PARTNER_A_TOKEN = 'test-partner-a-token';
-export const PARTNER_B_TOKEN = 'test-partner-b-token';
-
-/** Sets the env tokens the API's auth adapter reads. */
-export function useTestTokens(): void {
-  process.env['JOINTLY_ADMIN_TOKEN'] = ADMIN_TOKEN;
-  process.env['JOINTLY_PARTNER_TOKENS'] = `${PARTNER_A_TOKEN}=p_a,${PARTNER_B_TOKEN}=p_b`;
+export interface FixtureTokens {
+  admin: string;
+  analyst: string;
+  partnerA: string;
+  partnerB: string;
 }
 
-export async function buildFixture(): Promise<{ dir: string; dbPath: string; cleanup(): void }> {
+/** Creates a governance user with one token and returns the token. */
+async function userToken(wh: Warehouse, user: NewUser): Promise<string> {
+  const { userId } = await createUser(wh, user);
+  return (await createToken(wh, { userId })).token;
+}
+
+export async function buildFixture(): Promise<{ dir: string; dbPath: string; tokens: FixtureTokens; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'jointly-api-'));
   const dbPath = join(dir, 'test.duckdb');
   const wh = await Warehouse.open(dbPath);
@@ -51,6 +55,12 @@ export async function buildFixture(): Promise<{ dir: string; dbPath: string; cle
              ('o3', 'a3', 'Gamma pilot', 'new_business', '2024-03-10', '2024-05-01', 'Closed Lost', true, false, 5000.00, 5000.00, 'USD', null, 1),
              ('o4', 'a4', 'Delta direct', 'new_business', '2024-03-20', '2024-06-01', 'Closed Won', true, true, 7000.00, 7000.00, 'USD', null, 1);
   `);
+  const tokens: FixtureTokens = {
+    admin: await userToken(wh, { name: 'Ada Admin', role: 'admin' }),
+    analyst: await userToken(wh, { name: 'Ann Analyst', role: 'analyst' }),
+    partnerA: await userToken(wh, { name: 'Acme portal', role: 'partner', partnerId: 'p_a' }),
+    partnerB: await userToken(wh, { name: 'Bolt portal', role: 'partner', partnerId: 'p_b' }),
+  };
   await wh.close();
-  return { dir, dbPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, dbPath, tokens, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

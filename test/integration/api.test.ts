@@ -6,22 +6,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, ROUTES } from '../../src/api/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
-import {
-  ADMIN_TOKEN,
-  PARTNER_A_TOKEN,
-  PARTNER_B_TOKEN,
-  buildFixture,
-  useTestTokens,
-} from './api-fixture.js';
+import { buildFixture, type FixtureTokens } from './api-fixture.js';
 
 let app: FastifyInstance;
 let wh: Warehouse;
 let cleanup: () => void;
+let tokens: FixtureTokens;
 
 beforeAll(async () => {
-  useTestTokens();
   const fx = await buildFixture();
   cleanup = fx.cleanup;
+  tokens = fx.tokens;
   wh = await Warehouse.open(fx.dbPath);
   app = await buildServer({ wh, webRoot: fx.dir });
 });
@@ -32,7 +27,7 @@ afterAll(async () => {
   cleanup();
 });
 
-async function get(url: string, token: string | null = ADMIN_TOKEN, headers: Record<string, string> = {}) {
+async function get(url: string, token: string | null = tokens.admin, headers: Record<string, string> = {}) {
   const res = await app.inject({
     method: 'GET',
     url,
@@ -43,9 +38,9 @@ async function get(url: string, token: string | null = ADMIN_TOKEN, headers: Rec
 
 describe('session and partners', () => {
   test('me names the caller and its partner', async () => {
-    expect((await get('/api/v1/me', PARTNER_A_TOKEN)).json()).toEqual({
-      userId: 'partner:p_a',
-      name: 'p_a',
+    expect((await get('/api/v1/me', tokens.partnerA)).json()).toEqual({
+      userId: expect.any(String),
+      name: 'Acme portal',
       role: 'partner',
       partnerId: 'p_a',
     });
@@ -66,7 +61,7 @@ describe('session and partners', () => {
   });
 
   test('a partner token lists only its own partner', async () => {
-    const body = (await get('/api/v1/partners', PARTNER_B_TOKEN)).json();
+    const body = (await get('/api/v1/partners', tokens.partnerB)).json();
     expect(body['total']).toBe(1);
     expect((body['items'] as { partner_id: string }[]).map((p) => p.partner_id)).toEqual(['p_b']);
   });
@@ -77,7 +72,7 @@ describe('session and partners', () => {
   });
 
   test('one partner by id', async () => {
-    expect((await get('/api/v1/partners/p_a', PARTNER_A_TOKEN)).json()).toMatchObject({ partner_id: 'p_a', name: 'Acme Resellers' });
+    expect((await get('/api/v1/partners/p_a', tokens.partnerA)).json()).toMatchObject({ partner_id: 'p_a', name: 'Acme Resellers' });
   });
 });
 
@@ -106,7 +101,7 @@ describe('formats', () => {
   });
 
   test('csv export by Accept header', async () => {
-    const res = await get('/api/v1/partners?partnerType=technology', ADMIN_TOKEN, { accept: 'text/csv' });
+    const res = await get('/api/v1/partners?partnerType=technology', tokens.admin, { accept: 'text/csv' });
     expect(res.body.split('\r\n')[1]).toBe('p_c,Cloud Tech,technology,silver,,');
   });
 
@@ -165,13 +160,13 @@ describe('failures', () => {
   });
 
   test('a partner token cannot read another partner', async () => {
-    expect((await get('/api/v1/partners/p_b', PARTNER_A_TOKEN)).json()).toEqual({
-      error: { code: 'FORBIDDEN', message: 'This token may only read partner p_a.' },
+    expect((await get('/api/v1/partners/p_b', tokens.partnerA)).json()).toEqual({
+      error: { code: 'FORBIDDEN', message: "This token may only access partner p_a's data." },
     });
   });
 
   test('a partner token cannot read data operations', async () => {
-    expect((await get('/api/v1/batches', PARTNER_A_TOKEN)).status).toBe(403);
-    expect((await get('/api/v1/quarantine', PARTNER_A_TOKEN)).status).toBe(403);
+    expect((await get('/api/v1/batches', tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/quarantine', tokens.partnerA)).status).toBe(403);
   });
 });

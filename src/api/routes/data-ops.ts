@@ -28,7 +28,7 @@ export const batches = defineRoute({
   path: '/api/v1/batches',
   summary: 'Load batches with row counts (in = loaded + updated + duplicates + quarantined)',
   tags: ['data quality'],
-  action: 'read:data_ops',
+  action: 'read:quality',
   params: z.object({}),
   query: z.object({ ...pageParams }),
   response: page(batchSchema),
@@ -71,7 +71,7 @@ export const quarantine = defineRoute({
   path: '/api/v1/quarantine',
   summary: 'Quarantined rows with file, line, column and reason',
   tags: ['data quality'],
-  action: 'read:data_ops',
+  action: 'read:quality',
   params: z.object({}),
   query: z.object({
     batchId: z.coerce.number().int().min(1).optional().describe('Only this batch.'),

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { JointlyError } from '../../core/errors.js';
 import { PARTNER_TYPES, sql, type Warehouse } from '../../warehouse/index.js';
-import { scopeFor } from '../auth.js';
 import { defineRoute, page, pageParams } from '../route.js';
 
 export const partnerSchema = z.object({
@@ -72,7 +71,7 @@ export const partnersList = defineRoute({
   path: '/api/v1/partners',
   summary: 'List partners (a partner token sees only itself)',
   tags: ['partners'],
-  action: 'read:partner',
+  action: 'read:partners',
   params: z.object({}),
   query: z.object({
     partnerType: z.enum(PARTNER_TYPES).optional().describe('Only partners of this type.'),
@@ -80,9 +79,9 @@ export const partnersList = defineRoute({
     ...pageParams,
   }),
   response: page(partnerSchema),
-  handler: async ({ wh, principal, query }) =>
+  handler: async ({ wh, scope, query }) =>
     listPartners(wh, {
-      partnerId: scopeFor(principal, undefined),
+      partnerId: scope(undefined),
       partnerType: query.partnerType,
       search: query.q,
       limit: query.limit,
@@ -96,12 +95,12 @@ export const partnerOne = defineRoute({
   path: '/api/v1/partners/:partnerId',
   summary: 'One partner',
   tags: ['partners'],
-  action: 'read:partner',
+  action: 'read:partners',
   params: z.object({ partnerId: z.string().min(1).max(200) }),
   query: z.object({}),
   response: partnerSchema,
-  handler: async ({ wh, principal, params }) =>
-    getPartner(wh, scopeFor(principal, params.partnerId) ?? params.partnerId),
+  handler: async ({ wh, scope, params }) =>
+    getPartner(wh, scope(params.partnerId) ?? params.partnerId),
 });
 
 export const routes = [partnersList, partnerOne];
