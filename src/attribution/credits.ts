@@ -1,0 +1,73 @@
+/**
+ * Writes a model's weights as money into `model.credits`, set-wise:
+ * 1. split each touch's weight between the partners of a multi-partner activity (declared
+ *    `partner_shares` or equal);
+ * 2. turn weights into cents by the largest-remainder rule over each (opportunity, purpose):
+ *    floor first, then the spare cents to the largest remainders, ties by (occurred_at,
+ *    touchpoint_id, partner_id) — only opportunities with spare cents are ranked;
+ * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
+ */
+import type { Warehouse } from '../warehouse/index.js';
+import { sql, raw, type Sql } from '../warehouse/index.js';
+
+/**
+ * @example
+ * await writeCredits(wh, { runId: 7, weights: model.select });
+ */
+export async function writeCredits(wh: Warehouse, opts: { runId: number; weights: Sql }): Promise<void> {
+  await wh.run(sql`create or replace temp table att_split as
+    with w as (${opts.weights}),
+    split as (
+      select w.opportunity_id, w.purpose, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
+        coalesce(s.partner_id, w.partner_id) as partner_id,
+        w.weight * coalesce(s.share, 1.0) as weight,
+        case when s.partner_id is null then w.rule
+          else w.rule || ' (split ' || round(100 * s.share, 1) || '% to this partner of the joint activity)' end as rule
+      from w
+      left join att_partner_shares s on s.activity_id = w.activity_id
+    )
+    select split.*, o.cents as amount_cents,
+      floor(round(abs(o.cents) * split.weight, 6))::BIGINT as base_cents,
+      round(abs(o.cents) * split.weight, 6) - floor(round(abs(o.cents) * split.weight, 6)) as frac
+    from split
+    join att_opp o on o.opportunity_id = split.opportunity_id
+    where split.weight > 0`);
+  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
+  const money = (cents: string) =>
+    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
+      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
+  await wh.run(sql`insert into model.credits (${cols})
+    with spare as (
+      select opportunity_id, purpose, abs(any_value(amount_cents)) - sum(base_cents) as spare_cents
+      from att_split
+      group by opportunity_id, purpose
+    ),
+    exact as (
+      select s.* from att_split s join spare using (opportunity_id, purpose) where spare.spare_cents = 0
+    ),
+    ranked as (
+      select s.*, spare.spare_cents,
+        row_number() over (partition by s.opportunity_id, s.purpose
+          order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first) as rn
+      from att_split s join spare using (opportunity_id, purpose)
+      where spare.spare_cents <> 0
+    )
+    select ${opts.runId}, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+      occurred_at, weight, ${money('sign(amount_cents) * base_cents')}, rule
+    from exact
+    union all
+    select ${opts.runId}, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+      occurred_at, weight, ${money('sign(amount_cents) * (base_cents + case when rn <= spare_cents then 1 else 0 end)')}, rule
+    from ranked`);
+  await wh.run(sql`insert into model.credits (${cols})
+    with due as (
+      select opportunity_id, 'pipeline' as purpose, cents from att_opp
+      union all
+      select opportunity_id, 'revenue', cents from att_opp where is_won
+    )
+    select ${opts.runId}, d.opportunity_id, d.purpose, null, null, null, null, null, null, 1.0,
+      ${money('d.cents')}, 'unattributed: no eligible touch in the window'
+    from due d
+    anti join att_split s on s.opportunity_id = d.opportunity_id and s.purpose = d.purpose`);
+}

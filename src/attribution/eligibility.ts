@@ -1,0 +1,135 @@
+/**
+ * Eligibility: which touches count for which opportunity, set-wise in DuckDB.
+ *
+ * Builds connection-local temp tables the models read:
+ * - `att_opp`: opportunities with their base amount in cents and the end of their close day.
+ * - `att_cand`: every (opportunity, touch) in the influence window — from `created_at - window`
+ *   (window by the touch's partner type, else the default) up to the close (open: no end) — of the
+ *   opportunity's account, its contacts, or its contact roles; flags `in_pipeline` (up to
+ *   creation) and `in_revenue` (won, up to the close day).
+ * - `att_elig`: the credited touches, one row per (opportunity, purpose, touch).
+ * - `att_pos`: per (opportunity, purpose) the count and the key touches, from aggregates
+ *   (min/max over `(occurred_at, touchpoint_id)`), never from sorting each partition.
+ * - `att_partner_shares`: partner shares of multi-partner activities (`attributes.partner_shares`).
+ *
+ * `opportunityId` restricts everything to one opportunity (explain).
+ */
+import type { Warehouse } from '../warehouse/index.js';
+import { sql, raw, type Sql } from '../warehouse/index.js';
+import type { Windows } from './config.js';
+
+/** Key of the deterministic touch order: (occurred_at, touchpoint_id). */
+export const ORDER_KEY = `{'t': occurred_at, 'id': touchpoint_id}`;
+
+function windowDaysExpr(w: Windows): Sql {
+  const entries = Object.entries(w.byPartnerType).filter(([, d]) => d !== undefined);
+  if (entries.length === 0) return sql`${w.defaultDays}::INTEGER`;
+  let expr = sql`case p.partner_type`;
+  for (const [pt, days] of entries) expr = sql`${expr} when ${pt} then ${days ?? 0}::INTEGER`;
+  return sql`${expr} else ${w.defaultDays}::INTEGER end`;
+}
+
+function maxWindow(w: Windows): number {
+  return Math.max(w.defaultDays, ...Object.values(w.byPartnerType).map((d) => d ?? 0));
+}
+
+/**
+ * Creates att_opp, att_cand, att_elig, att_pos and att_partner_shares for the given windows.
+ *
+ * @example
+ * await buildEligibility(wh, { windows: { defaultDays: 365, byPartnerType: {} } });
+ */
+export async function buildEligibility(
+  wh: Warehouse,
+  opts: { windows: Windows; opportunityId?: string },
+): Promise<void> {
+  const oppFilter = opts.opportunityId === undefined ? sql`` : sql`where opportunity_id = ${opts.opportunityId}`;
+  await wh.run(sql`create or replace temp table att_opp as
+    select opportunity_id, account_id, created_at, close_date, is_closed, is_won,
+      (coalesce(amount_base, amount) * 100)::BIGINT as cents,
+      coalesce(close_date::TIMESTAMP + interval 1 day, TIMESTAMP '9999-12-31') as close_end
+    from core.opportunities
+    ${oppFilter}`);
+  await wh.run(`create or replace temp table att_partner_shares as
+    with listed as (
+      select a.activity_id, unnest(a.partner_ids) as partner_id, a.attributes
+      from core.activities a
+      where len(a.partner_ids) > 1
+    ),
+    declared as (
+      select activity_id, partner_id,
+        coalesce(try_cast(json_extract(attributes, '$.partner_shares."' || replace(partner_id, '"', '') || '"') as DOUBLE), 0) as declared
+      from listed
+    )
+    select activity_id, partner_id,
+      case when sum(declared) over (partition by activity_id) > 0
+        then declared / sum(declared) over (partition by activity_id)
+        else 1.0 / count(*) over (partition by activity_id) end as share
+    from declared`);
+  const wd = windowDaysExpr(opts.windows);
+  const maxDays = maxWindow(opts.windows);
+  const touchSelect = sql`
+      t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,
+      coalesce(t.partner_id, a.partner_ids[1]) as partner_id,
+      p.partner_type, a.program, a.activity_type,
+      o.opportunity_id, o.created_at, o.close_end, o.is_won,
+      ${wd} as window_days`;
+  const touchJoins = raw(`
+      left join core.activities a on a.activity_id = t.activity_id
+      left join core.partners p on p.partner_id = coalesce(t.partner_id, a.partner_ids[1])`);
+  const inRange = sql`t.occurred_at >= o.created_at - to_days(${maxDays}::INTEGER) and t.occurred_at < o.close_end`;
+  await wh.run(sql`create or replace temp table att_cand as
+    with touches as (
+      select t.*, coalesce(t.account_id, c.account_id) as resolved_account_id
+      from core.touchpoints t
+      left join core.contacts c on t.account_id is null and c.contact_id = t.contact_id
+    ),
+    matched as (
+      select ${touchSelect}
+      from att_opp o
+      join touches t on t.resolved_account_id = o.account_id
+      ${touchJoins}
+      where ${inRange}
+      union all
+      select ${touchSelect}
+      from core.opportunity_contacts oc
+      join att_opp o on o.opportunity_id = oc.opportunity_id
+      join touches t on t.contact_id = oc.contact_id
+      ${touchJoins}
+      where t.resolved_account_id is distinct from o.account_id and ${inRange}
+    )
+    select * exclude (window_days),
+      occurred_at <= created_at as in_pipeline,
+      is_won as in_revenue
+    from matched
+    where occurred_at >= created_at - to_days(window_days)`);
+  await wh.run(`create or replace temp table att_elig as
+    select opportunity_id, 'pipeline' as purpose, touchpoint_id, occurred_at, channel, touch_type,
+      activity_id, partner_id, partner_type, program, activity_type, created_at,
+      created_at as anchor_at
+    from att_cand
+    where in_pipeline
+    union all
+    select opportunity_id, 'revenue' as purpose, touchpoint_id, occurred_at, channel, touch_type,
+      activity_id, partner_id, partner_type, program, activity_type, created_at,
+      close_end - interval 1 day as anchor_at
+    from att_cand
+    where in_revenue`);
+  await wh.run(`create or replace temp table att_pos as
+    select opportunity_id, purpose,
+      count(*)::INTEGER as n,
+      min(${ORDER_KEY}).id as first_id,
+      max(${ORDER_KEY}).id as last_id,
+      min(${ORDER_KEY}) filter (where touch_type = 'form_fill').id as lead_id,
+      max(${ORDER_KEY}) filter (where occurred_at <= created_at).id as oppc_id,
+      case when purpose = 'revenue' then max(${ORDER_KEY}).id end as close_id
+    from att_elig
+    group by opportunity_id, purpose`);
+}
+
+/** Drops the temp tables of a run (they are connection-local; this frees memory early). */
+export async function dropEligibility(wh: Warehouse): Promise<void> {
+  for (const t of ['att_cand', 'att_elig', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split']) {
+    await wh.run(`drop table if exists ${t}`);
+  }
+}

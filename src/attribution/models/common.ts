@@ -1,0 +1,104 @@
+/**
+ * Shared pieces of the model SQL. Every model is a `select` over `att_elig e join att_pos p`
+ * (see ../eligibility.ts) yielding one row per credited touch with the columns of `COLS`, a
+ * `weight` (per opportunity and purpose the weights sum to 1) and the `rule` that explains it.
+ * Rows with weight 0 are left out; explain shows them from the eligible path.
+ */
+import type { Sql } from '../../warehouse/index.js';
+import { sql, raw } from '../../warehouse/index.js';
+import type { Warehouse } from '../../warehouse/index.js';
+
+export const COLS = [
+  'opportunity_id', 'purpose', 'touchpoint_id', 'occurred_at', 'channel', 'touch_type', 'activity_id', 'partner_id',
+] as const;
+export const E_COLS = COLS.map((c) => `e.${c}`).join(', ');
+export const PLAIN_COLS = COLS.join(', ');
+
+/** A model's SQL plus an optional step that prepares small lookup tables (decay, shares). */
+export interface ModelSql {
+  prepare?: (wh: Warehouse) => Promise<void>;
+  select: Sql;
+}
+
+/**
+ * Normalises a raw non-negative weight within each (opportunity, purpose); when every raw
+ * weight of an opportunity is 0 the opportunity falls back to linear, and says so in `rule`.
+ *
+ * @example
+ * normalised(sql`e.touch_type = 'meeting'`, sql`'meeting'`)
+ */
+export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``): Sql {
+  return sql`select ${raw(PLAIN_COLS)},
+      case when s.tot > 0 then r.raw_weight / s.tot else 1.0 / r.n end as weight,
+      case when s.tot > 0 then r.rule else 'fallback: linear (no touch has a weight in this model)' end as rule
+    from (
+      select ${raw(E_COLS)}, p.n, (${rawExpr})::DOUBLE as raw_weight, ${ruleExpr} as rule
+      from att_elig e
+      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
+      ${joins}
+    ) r
+    join (
+      select opportunity_id, purpose, sum(raw_weight) as tot
+      from (
+        select e.opportunity_id, e.purpose, (${rawExpr})::DOUBLE as raw_weight
+        from att_elig e
+        join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
+        ${joins}
+      )
+      group by opportunity_id, purpose
+    ) s using (opportunity_id, purpose)
+    where s.tot = 0 or r.raw_weight > 0`;
+}
+
+export type Role = 'first' | 'last' | 'lead_creation' | 'opportunity_creation' | 'close';
+
+const ROLE_ID: Record<Role, string> = {
+  first: 'p.first_id',
+  last: 'p.last_id',
+  lead_creation: 'p.lead_id',
+  opportunity_creation: 'p.oppc_id',
+  close: 'p.close_id',
+};
+const ROLE_LABEL: Record<Role, string> = {
+  first: 'first touch',
+  last: 'last touch',
+  lead_creation: 'lead creation',
+  opportunity_creation: 'opportunity creation',
+  close: 'close',
+};
+
+/**
+ * Position-based weights: each role (first touch, lead creation, …) takes its share; `spread`
+ * is split equally among the touches that hold no role. Missing roles (no form fill; no close
+ * touch for pipeline credit) and an empty middle are renormalised away, so weights sum to 1.
+ * E.g. U-shaped 40/20/40 on four touches gives 0.4, 0.1, 0.1, 0.4; on two touches 0.5, 0.5.
+ */
+export function keyRolesSql(roles: readonly { role: Role; share: number }[], spread: number, label: string): ModelSql {
+  const ids = roles.map((r) => ROLE_ID[r.role]);
+  const distinctKeys = `len(list_distinct([${ids.join(', ')}]))`;
+  const notKey = ids.map((id) => `e.touchpoint_id is distinct from ${id}`).join(' and ');
+  let rawW = sql`0.0`;
+  let total = sql`0.0`;
+  for (const r of roles) {
+    const id = raw(ROLE_ID[r.role]);
+    rawW = sql`${rawW} + case when e.touchpoint_id = ${id} then ${r.share}::DOUBLE else 0 end`;
+    total = sql`${total} + case when ${id} is not null then ${r.share}::DOUBLE else 0 end`;
+  }
+  rawW = sql`${rawW} + case when ${raw(notKey)} then ${spread}::DOUBLE / (p.n - ${raw(distinctKeys)}) else 0 end`;
+  total = sql`${total} + case when p.n > ${raw(distinctKeys)} then ${spread}::DOUBLE else 0 end`;
+  const parts = roles.map((r) => `case when e.touchpoint_id = ${ROLE_ID[r.role]} then '${ROLE_LABEL[r.role]}' end`);
+  const rule = raw(
+    `${sqlString(label + ': ')} || coalesce(nullif(concat_ws(' + ', ${parts.join(', ')}), ''), 'middle touch (spread)')`,
+  );
+  return {
+    select: sql`select ${raw(E_COLS)}, (${rawW}) / nullif(${total}, 0) as weight, ${rule} as rule
+      from att_elig e
+      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
+      where (${rawW}) > 0`,
+  };
+}
+
+/** Quotes a fixed string literal for SQL (labels from code, never user input). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

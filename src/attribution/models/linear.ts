@@ -1,0 +1,12 @@
+/** Linear: every eligible touch gets 1/n. */
+import { sql, raw } from '../../warehouse/index.js';
+import { E_COLS, type ModelSql } from './common.js';
+
+/** @example linearSql() // four touches -> 0.25 each */
+export function linearSql(): ModelSql {
+  return {
+    select: sql`select ${raw(E_COLS)}, 1.0 / p.n as weight, 'linear: 1 of ' || p.n || ' touches' as rule
+      from att_elig e
+      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose`,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Rule library: for each opportunity (and purpose) the first rule whose condition some eligible
+ * touch meets picks the model that credits it (e.g. resellers credited on deal registration,
+ * technology partners by W-shaped); otherwise the default model. Conditions on one touch are
+ * all required (partner_type, program, touch_type, activity_type, channel, partner_id).
+ */
+import { sql, raw, type Sql } from '../../warehouse/index.js';
+import { PLAIN_COLS, type ModelSql } from './common.js';
+
+export interface RuleCondition {
+  partner_type?: string | undefined;
+  program?: string | undefined;
+  touch_type?: string | undefined;
+  activity_type?: string | undefined;
+  channel?: string | undefined;
+  partner_id?: string | undefined;
+}
+
+function condition(when: RuleCondition): Sql {
+  const parts: Sql[] = [];
+  for (const [k, v] of Object.entries(when)) {
+    if (v === undefined) continue;
+    if (!['partner_type', 'program', 'touch_type', 'activity_type', 'channel', 'partner_id'].includes(k)) continue;
+    parts.push(sql`${raw(k)} = ${v}`);
+  }
+  return parts.reduce((a, b) => sql`${a} and ${b}`);
+}
+
+/** @example rulesSql([{ name: 'resellers', when: { partner_type: 'reseller' }, model: dealReg }], positionBased) */
+export function rulesSql(
+  rules: readonly { name: string; when: RuleCondition; model: ModelSql }[],
+  fallback: { name: string; model: ModelSql },
+): ModelSql {
+  let pick = sql`case`;
+  rules.forEach((r, i) => {
+    pick = sql`${pick} when bool_or(${condition(r.when)}) then ${i}::INTEGER`;
+  });
+  pick = sql`${pick} else -1 end`;
+  const branches = [...rules.map((r, i) => ({ idx: i, name: r.name, model: r.model })), { idx: -1, name: `default (${fallback.name})`, model: fallback.model }];
+  const unions = branches
+    .map((b) => sql`select ${raw(PLAIN_COLS.split(', ').map((c) => `m.${c}`).join(', '))}, m.weight,
+        ${`rule "${b.name}" -> `} || m.rule as rule
+      from (${b.model.select}) m
+      join att_pick k on k.opportunity_id = m.opportunity_id and k.purpose = m.purpose
+      where k.idx = ${b.idx}::INTEGER`)
+    .reduce((a, b) => sql`${a} union all ${b}`);
+  return {
+    async prepare(wh) {
+      await wh.run(sql`create or replace temp table att_pick as
+        select opportunity_id, purpose, ${pick} as idx
+        from att_elig
+        group by opportunity_id, purpose`);
+      for (const b of branches) if (b.model.prepare) await b.model.prepare(wh);
+    },
+    select: unions,
+  };
+}

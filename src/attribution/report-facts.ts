@@ -1,0 +1,28 @@
+/**
+ * Precomputed report tables for one run (the API and dashboard read these, never recompute):
+ * `report.credit_facts` (credits by day, partner, activity, channel, touch type; the day is the
+ * creation date for pipeline and the close date for revenue) and `report.opportunity_facts`.
+ */
+import type { Warehouse } from '../warehouse/index.js';
+import { sql } from '../warehouse/index.js';
+
+/** @example await writeReportFacts(wh, 7) */
+export async function writeReportFacts(wh: Warehouse, runId: number): Promise<void> {
+  await wh.run(sql`insert into report.credit_facts
+      (run_id, purpose, day, partner_id, activity_id, channel, touch_type, credit, weight)
+    select ${runId}, c.purpose,
+      case when c.purpose = 'pipeline' then o.created_at::DATE else o.close_date end as day,
+      c.partner_id, c.activity_id, c.channel, c.touch_type,
+      sum(c.pipeline_credit + c.revenue_credit), sum(c.weight)
+    from model.credits c
+    join att_opp o on o.opportunity_id = c.opportunity_id
+    where c.run_id = ${runId}
+    group by all`);
+  await wh.run(sql`insert into report.opportunity_facts
+      (run_id, opportunity_id, created_date, close_date, is_closed, is_won, amount, days_to_close, has_partner)
+    select ${runId}, o.opportunity_id, o.created_at::DATE, o.close_date, o.is_closed, o.is_won,
+      o.cents::DECIMAL(18,2) / 100,
+      case when o.is_closed and o.close_date is not null then date_diff('day', o.created_at::DATE, o.close_date) end,
+      exists (select 1 from report.involvement i where i.run_id = ${runId} and i.opportunity_id = o.opportunity_id)
+    from att_opp o`);
+}
