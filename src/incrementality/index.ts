@@ -10,3 +10,4 @@ export * from './srm-test.js';
 export * from './sample-size.js';
 export * from './bootstrap.js';
 export * from './plan-experiment.js';
+export * from './readout-experiments.js';

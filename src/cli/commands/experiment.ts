@@ -3,8 +3,9 @@
  * (lift with confidence intervals, p-values, sample-ratio check, incremental totals).
  */
 import type { Command } from 'commander';
-import { planExperiment } from '../../incrementality/index.js';
-import { parseNumberOption, printJson, printTable } from '../output.js';
+import { planExperiment, readoutExperiments } from '../../incrementality/index.js';
+import { Warehouse } from '../../warehouse/index.js';
+import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
 export const order = 40;
 
@@ -67,4 +68,51 @@ export function register(program: Command): void {
       const p = plan.proportion ?? plan.mean;
       if (p) process.stdout.write(`power ${p.power}, alpha ${p.alpha} (two-sided)\n`);
     });
+
+  withDb(
+    exp
+      .command('readout')
+      .description('Lift per experiment and metric with 95 % intervals, p-values and a sample-ratio check.')
+      .argument('[experiment_id]', 'one experiment (default: all)')
+      .option('--window-days <n>', 'outcome window after assignment, in days', '180')
+      .option('--json', 'machine-readable output'),
+  ).action(async (experimentId: string | undefined, flags: { windowDays: string; json?: boolean; db: string }) => {
+    const wh = await Warehouse.open(flags.db, { readOnly: true });
+    try {
+      const readouts = await readoutExperiments(wh, {
+        experimentId,
+        windowDays: parseNumberOption('window-days', flags.windowDays),
+      });
+      if (flags.json) {
+        printJson(readouts.flatMap((r) => r.metrics.map((m) => ({ ...m, srm_p_value: r.srm.p_value, srm_mismatch: r.srm.mismatch }))));
+        return;
+      }
+      for (const r of readouts) {
+        process.stdout.write(
+          `\n${r.experiment_id}  partner ${r.partner_id ?? '-'}  program ${r.program ?? '-'}  ` +
+            `control ${r.n_control} / treatment ${r.n_treatment} accounts, window ${r.window_days} days\n`,
+        );
+        if (r.srm.mismatch) {
+          process.stdout.write(`WARNING sample-ratio mismatch (chi-square p = ${r.srm.p_value.toExponential(2)}): the assignment looks broken; do not trust this readout.\n`);
+        }
+        printTable(r.metrics, [
+          { header: 'metric', value: (m) => m.metric },
+          { header: 'control', value: (m) => m.control, align: 'right' },
+          { header: 'treatment', value: (m) => m.treatment, align: 'right' },
+          { header: 'lift', value: (m) => m.lift_abs ?? m.note, align: 'right' },
+          { header: 'lift %', value: (m) => (m.lift_rel === null ? null : `${(100 * m.lift_rel).toFixed(1)}%`), align: 'right' },
+          { header: '95% CI', value: (m) => (m.ci_low === null || m.ci_high === null ? null : `[${fmt(m.ci_low)}, ${fmt(m.ci_high)}]`), align: 'right' },
+          { header: 'p', value: (m) => (m.p_value === null ? null : m.p_value.toPrecision(3)), align: 'right' },
+          { header: 'incremental total', value: (m) => (m.incremental_total === null ? null : fmt(m.incremental_total)), align: 'right' },
+        ]);
+      }
+      process.stdout.write("\nRates: two-proportion z-test; money per account: Welch's t-test. Incremental total = lift × treated accounts.\n");
+    } finally {
+      await wh.close();
+    }
+  });
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
