@@ -1,0 +1,165 @@
+/**
+ * The dashboard shell: sign-in with a token, navigation by role, filters in the URL, and the
+ * page for the current path. A partner token gets the portal: its own partner page and deal
+ * narratives; any other partner's page answers "not allowed" from the API itself.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, apiGet, getToken, setToken, type Me, type MetricDef, type ModelRun, type Page } from './api';
+import { Empty, Filters, Loading, MetricsContext } from './components';
+import { Link, navigate, useLocation, type FilterKey } from './router';
+import { Overview } from './pages/Overview';
+import { Partner } from './pages/Partner';
+import { Deal } from './pages/Deal';
+import { Activities, DataQuality, ModulePage, Partners } from './pages/Lists';
+
+function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; reason?: string }) {
+  const [token, setTokenText] = useState('');
+  const [error, setError] = useState<string | null>(reason ?? null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await apiGet<Me>('/me', {}, token.trim());
+      setToken(token.trim());
+      onSignedIn(me);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Could not reach the server.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="signin">
+      <form onSubmit={(e) => void submit(e)} aria-label="Sign in">
+        <h1>jointly</h1>
+        <p className="muted">Partnership measurement. Sign in with the API token you were given.</p>
+        <label htmlFor="token">API token</label>
+        <input id="token" name="token" type="password" autoComplete="off" value={token} onChange={(e) => setTokenText(e.target.value)} required />
+        <button type="submit" disabled={busy || !token.trim()}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        {error ? (
+          <p role="alert" className="error-text">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </main>
+  );
+}
+
+const STAFF_NAV = [
+  ['/', 'Overview'],
+  ['/partners', 'Partners'],
+  ['/activities', 'Activities'],
+  ['/incrementality', 'Incrementality'],
+  ['/customers', 'Customers'],
+  ['/engagement', 'Engagement'],
+  ['/payouts', 'Payouts'],
+  ['/quality', 'Data quality'],
+] as const;
+
+const PORTAL_NAV = [
+  ['/', 'My partnership'],
+  ['/engagement', 'Engagement'],
+  ['/payouts', 'Statements'],
+] as const;
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [reason, setReason] = useState<string | undefined>();
+  const [models, setModels] = useState<ModelRun[]>([]);
+  const [metrics, setMetrics] = useState<Map<string, MetricDef>>(new Map());
+  const [navOpen, setNavOpen] = useState(false);
+  const { path, search } = useLocation();
+
+  useEffect(() => {
+    if (!getToken()) {
+      setMe(null);
+      return;
+    }
+    apiGet<Me>('/me')
+      .then(setMe)
+      .catch((e: unknown) => {
+        setToken(null);
+        setReason(e instanceof ApiError ? e.message : undefined);
+        setMe(null);
+      });
+  }, []);
+
+  useEffect(() => {
+    if (!me) return;
+    apiGet<Page<ModelRun>>('/models')
+      .then((p) => setModels(p.items))
+      .catch(() => setModels([]));
+    apiGet<Page<MetricDef>>('/metrics', { limit: 1000 })
+      .then((p) => setMetrics(new Map(p.items.map((m) => [m.name, m]))))
+      .catch(() => setMetrics(new Map()));
+  }, [me]);
+
+  useEffect(() => setNavOpen(false), [path]);
+
+  if (me === undefined) return <Loading what="session" />;
+  if (me === null) return <SignIn reason={reason} onSignedIn={(m) => { setMe(m); navigate('/' + (window.location.search ?? '')); }} />;
+
+  const portal = me.role === 'partner';
+  const nav = portal ? PORTAL_NAV : STAFF_NAV;
+  const signOut = () => {
+    setToken(null);
+    setMe(null);
+    navigate('/', true);
+  };
+  const filterKeys: FilterKey[] = portal ? ['model', 'from', 'to'] : ['model', 'from', 'to', 'partnerType', 'program'];
+
+  let page;
+  const partnerMatch = /^\/partners\/([^/]+)$/.exec(path);
+  const dealMatch = /^\/deals\/([^/]+)$/.exec(path);
+  const scope = { from: search.get('from'), to: search.get('to'), ...(portal && me.partnerId ? { partnerId: me.partnerId } : {}) };
+  if (path === '/' && portal && me.partnerId) page = <Partner partnerId={me.partnerId} search={search} models={models} portal />;
+  else if (path === '/') page = <Overview search={search} />;
+  else if (partnerMatch?.[1]) page = <Partner partnerId={decodeURIComponent(partnerMatch[1])} search={search} models={models} portal={portal} />;
+  else if (dealMatch?.[1]) page = <Deal opportunityId={decodeURIComponent(dealMatch[1])} search={search} />;
+  else if (path === '/partners') page = <Partners search={search} />;
+  else if (path === '/activities') page = <Activities search={search} />;
+  else if (path === '/quality') page = <DataQuality />;
+  else if (path === '/incrementality') page = <ModulePage title="Incrementality" path="/incrementality" params={scope} describe="Incremental revenue from holdout experiments and counterfactual comparisons, with confidence intervals." />;
+  else if (path === '/customers') page = <ModulePage title="Customers and cohorts" path="/customers" params={scope} describe="New customers from partners, retention and lifetime value by acquisition cohort." />;
+  else if (path === '/engagement') page = <ModulePage title="Engagement and alerts" path="/engagement" params={scope} describe="Engagement quality by partner and activity, and alerts on unusual changes." />;
+  else if (path === '/payouts') page = <ModulePage title={portal ? 'Statements' : 'Payouts'} path="/payouts" params={scope} describe="What each partner is owed under its plan, aligned with revenue recognition." />;
+  else page = <Empty title="Page not found">There is no page at {path}.</Empty>;
+
+  return (
+    <MetricsContext.Provider value={metrics}>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <Link to="/" className="brand" aria-label="jointly home">
+          jointly
+        </Link>
+        <button type="button" className="nav-toggle" aria-expanded={navOpen} aria-controls="nav" onClick={() => setNavOpen(!navOpen)}>
+          Menu
+        </button>
+        <nav id="nav" aria-label="Main" className={navOpen ? 'open' : undefined}>
+          {nav.map(([to, label]) => (
+            <Link key={to} to={to} className={path === to ? 'active' : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
+        <div className="who">
+          <span>
+            {me.name} <span className="muted">({me.role.replace('_', ' ')})</span>
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <Filters search={search} models={models} show={filterKeys} />
+      <main id="main">{page}</main>
+    </MetricsContext.Provider>
+  );
+}
