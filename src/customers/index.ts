@@ -5,3 +5,6 @@
 export * from './nelder-mead.js';
 export * from './sbg.js';
 export * from './fit-retention-file.js';
+export * from './config.js';
+export * from './acquired-customers-sql.js';
+export * from './new-customers.js';

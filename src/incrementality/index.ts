@@ -11,3 +11,4 @@ export * from './sample-size.js';
 export * from './bootstrap.js';
 export * from './plan-experiment.js';
 export * from './readout-experiments.js';
+export * from './find-attribution-run.js';

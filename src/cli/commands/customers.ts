@@ -3,8 +3,10 @@
  * with one acquisition source each, and cohorts with lifetime value.
  */
 import type { Command } from 'commander';
-import { fitRetentionFile } from '../../customers/index.js';
-import { parseNumberOption, printJson, printTable } from '../output.js';
+import { JointlyError } from '../../core/errors.js';
+import { fitRetentionFile, newCustomers, NEW_CUSTOMER_GROUPINGS, type NewCustomerGrouping } from '../../customers/index.js';
+import { Warehouse } from '../../warehouse/index.js';
+import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
 export const order = 45;
 
@@ -33,4 +35,46 @@ export function register(program: Command): void {
         ],
       );
     });
+
+  withDb(
+    program
+      .command('customers')
+      .description('New customers in a period, each with exactly one acquisition source (partner or direct).')
+      .option('--by <grouping>', `group by ${NEW_CUSTOMER_GROUPINGS.join(' | ')}`, 'source')
+      .option('--from <date>', 'first close date of the period (YYYY-MM-DD)')
+      .option('--to <date>', 'last close date of the period (YYYY-MM-DD)')
+      .option('--config <dir>', 'folder holding customers.yaml')
+      .option('--json', 'machine-readable output'),
+  ).action(async (flags: { by: string; from?: string; to?: string; config?: string; json?: boolean; db: string }) => {
+    const by = parseGrouping(flags.by);
+    const wh = await Warehouse.open(flags.db, { readOnly: true });
+    try {
+      const r = await newCustomers(wh, { by, from: flags.from, to: flags.to, configDir: flags.config });
+      if (flags.json) {
+        printJson(r);
+        return;
+      }
+      process.stdout.write(
+        `${r.total} new customers ${r.from ?? 'from the start'} to ${r.to ?? 'now'}: ${r.partner_total} partner, ${r.direct_total} direct` +
+          ` (attribution run ${r.attribution_run_id ?? 'none'}${r.attribution_model ? `, ${r.attribution_model}` : ''})\n`,
+      );
+      if (r.note) process.stdout.write(`note: ${r.note}\n`);
+      printTable(r.groups, [
+        { header: by, value: (g) => g.key },
+        { header: 'kind', value: (g) => g.source_kind },
+        { header: 'customers', value: (g) => g.customers, align: 'right' },
+        { header: 'share', value: (g) => (r.total ? `${((100 * g.customers) / r.total).toFixed(1)}%` : '-'), align: 'right' },
+        { header: 'first deals (base)', value: (g) => g.first_deal_amount, align: 'right' },
+        { header: 'rules', value: (g) => Object.entries(g.by_rule).map(([k, v]) => `${k} ${v}`).join(', ') },
+      ]);
+    } finally {
+      await wh.close();
+    }
+  });
+}
+
+function parseGrouping(v: string): NewCustomerGrouping {
+  const found = NEW_CUSTOMER_GROUPINGS.find((g) => g === v);
+  if (!found) throw new JointlyError('BAD_ARGUMENT', `--by expects one of ${NEW_CUSTOMER_GROUPINGS.join(', ')}, got "${v}".`);
+  return found;
 }
