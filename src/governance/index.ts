@@ -40,3 +40,19 @@ export {
   type RetentionTable,
 } from './sharing.js';
 export { flagUnusualAccess, DEFAULT_ACCESS_THRESHOLDS, type AccessThresholds, type AccessFlagReason } from './access-log.js';
+export { listMetrics, findMetric, getMetric, assertMetricsDefined, MetricsConfigSchema, METRIC_UNITS, type MetricDefinition, type MetricUnit } from './metrics.js';
+export { loadQualityConfig, parseQualityConfig, QualityConfigSchema, SEVERITIES, type QualityConfig, type Severity } from './quality-config.js';
+export { CHECK_KINDS, CHECK_STATUSES, type CheckKind, type CheckStatus, type CheckResult } from './checks.js';
+export { runChecks, listReportStatus, findReportStatus, type CheckRunSummary, type CheckRunResult, type RunChecksOptions, type ReportStatusRow } from './run-checks.js';
+export {
+  openDiscrepancy,
+  resolveDiscrepancy,
+  escalateOverdue,
+  listDiscrepancies,
+  DISCREPANCY_STATUSES,
+  DISCREPANCY_SOURCES,
+  type DiscrepancyRow,
+  type DiscrepancyStatus,
+  type DiscrepancySource,
+  type OpenDiscrepancy,
+} from './discrepancies.js';
