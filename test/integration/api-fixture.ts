@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createToken, createUser, type NewUser } from '../../src/governance/index.js';
+import { runAttribution } from '../../src/attribution/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 
 export interface FixtureTokens {
@@ -55,6 +56,9 @@ export async function buildFixture(): Promise<{ dir: string; dbPath: string; tok
              ('o3', 'a3', 'Gamma pilot', 'new_business', '2024-03-10', '2024-05-01', 'Closed Lost', true, false, 5000.00, 5000.00, 'USD', null, 1),
              ('o4', 'a4', 'Delta direct', 'new_business', '2024-03-20', '2024-06-01', 'Closed Won', true, true, 7000.00, 7000.00, 'USD', null, 1);
   `);
+  // Attribution runs: first_touch first, so linear is the most recent (the default model).
+  await runAttribution(wh, { model: 'first_touch' });
+  await runAttribution(wh, { model: 'linear' });
   const tokens: FixtureTokens = {
     admin: await userToken(wh, { name: 'Ada Admin', role: 'admin' }),
     analyst: await userToken(wh, { name: 'Ann Analyst', role: 'analyst' }),

@@ -76,6 +76,50 @@ describe('session and partners', () => {
   });
 });
 
+describe('attribution', () => {
+  test('models lists the latest run of each model, newest first', async () => {
+    const body = (await get('/api/v1/models', tokens.partnerA)).json();
+    expect((body['items'] as { model: string }[]).map((m) => m.model)).toEqual(['linear', 'first_touch']);
+  });
+
+  // o1: touches t1 (p_a) and t2 (paid) -> 12000.00 / 2. o2: one touch of the joint activity
+  // act2 (p_a and p_b) -> 8000.50 split equally between the two partners.
+  test('deals of a partner carry its linear credit, joint activities split between partners', async () => {
+    expect((await get('/api/v1/deals', tokens.partnerA)).json()).toEqual({
+      items: [
+        {
+          opportunity_id: 'o2', name: 'Beta expansion', account_name: 'Beta', created_date: '2024-02-15',
+          close_date: null, stage: 'Proposal', is_won: false, amount: '8000.50',
+          partner_credit: '4000.25', is_sourced: false,
+        },
+        {
+          opportunity_id: 'o1', name: 'Alpha platform', account_name: 'Alpha', created_date: '2024-02-01',
+          close_date: '2024-04-01', stage: 'Closed Won', is_won: true, amount: '12000.00',
+          partner_credit: '6000.00', is_sourced: true,
+        },
+      ],
+      total: 2,
+      limit: 50,
+      offset: 0,
+    });
+  });
+
+  test('first touch gives the whole pipeline to the first touch', async () => {
+    const body = (await get('/api/v1/deals?model=first_touch&partnerId=p_a')).json();
+    expect((body['items'] as { partner_credit: string }[]).map((d) => d.partner_credit)).toEqual(['4000.25', '12000.00']);
+  });
+
+  test('deals without a scope are those with any partner, newest first', async () => {
+    const body = (await get('/api/v1/deals')).json();
+    expect((body['items'] as { opportunity_id: string }[]).map((d) => d.opportunity_id)).toEqual(['o3', 'o2', 'o1']);
+  });
+
+  test('deals filter by period', async () => {
+    const body = (await get('/api/v1/deals?from=2024-02-10&to=2024-02-28')).json();
+    expect((body['items'] as { opportunity_id: string }[]).map((d) => d.opportunity_id)).toEqual(['o2']);
+  });
+});
+
 describe('data operations', () => {
   test('batches report their row counts', async () => {
     expect((await get('/api/v1/batches')).json()).toMatchObject({
@@ -163,6 +207,26 @@ describe('failures', () => {
     expect((await get('/api/v1/partners/p_b', tokens.partnerA)).json()).toEqual({
       error: { code: 'FORBIDDEN', message: "This token may only access partner p_a's data." },
     });
+  });
+
+  test('a partner token cannot read another partner\'s deals', async () => {
+    expect((await get('/api/v1/deals?partnerId=p_b', tokens.partnerA)).status).toBe(403);
+  });
+
+  test('an unknown model is 404 NO_DATA with a hint', async () => {
+    expect((await get('/api/v1/deals?model=nosuch')).json()).toEqual({
+      error: { code: 'NO_DATA', message: 'No successful run of the attribution model "nosuch". Run `jointly attribute --model nosuch` first.' },
+    });
+  });
+
+  test('a bad date names the parameter', async () => {
+    const res = await get('/api/v1/deals?from=2024-13-01');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json())).toContain('query parameter \\"from\\"');
+  });
+
+  test('from after to is refused', async () => {
+    expect((await get('/api/v1/deals?from=2024-05-01&to=2024-01-01')).status).toBe(400);
   });
 
   test('a partner token cannot read data operations', async () => {

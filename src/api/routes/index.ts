@@ -3,5 +3,7 @@ import type { AnyRoute } from '../route.js';
 import { routes as me } from './me.js';
 import { routes as partners } from './partners.js';
 import { routes as dataOps } from './data-ops.js';
+import { routes as models } from './models.js';
+import { routes as deals } from './deals.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...partners, ...dataOps];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...partners, ...deals, ...dataOps];
