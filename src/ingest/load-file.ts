@@ -1,0 +1,195 @@
+/**
+ * Loads one file inside the batch's transaction: text -> typed stage (one statement) -> within-
+ * file duplicates -> account aliases -> history of replaced rows -> core -> quarantine -> counts,
+ * then checks in SQL that rows_in = loaded + updated + duplicates + quarantined and that core and
+ * quarantine hold exactly those rows. Every step is one set-wise statement.
+ *
+ * Not yet: structurally broken CSV rows (wrong number of fields) make the file unreadable rather
+ * than being quarantined one by one.
+ *
+ * @example
+ * const counts = await loadFile(wh, { path: 'x/partners.csv', format: 'csv', table: 'partners' }, ctx);
+ */
+import { JointlyError, messageOf } from '../core/errors.js';
+import { TABLES, ident, type TableName, type Warehouse } from '../warehouse/index.js';
+import { shortReason, sqlString, type SourceFile, type SourceRelation } from './source-relation.js';
+import { typedStageSql, type StageContext } from './typed-stage-sql.js';
+
+export interface FileCounts {
+  file: string;
+  table: TableName;
+  rows_in: number;
+  loaded: number;
+  updated: number;
+  duplicates: number;
+  quarantined: number;
+}
+
+const q = (n: string): string => ident(n);
+const STAGE = 'ingest_stage';
+
+async function loadedTables(wh: Warehouse, table: TableName): Promise<Set<TableName>> {
+  const refs = new Set<TableName>();
+  for (const c of TABLES[table].columns) if (c.ref) refs.add(c.ref.table);
+  if (TABLES[table].columns.some((c) => c.type === 'money')) refs.add('fx_rates');
+  if (table === 'opportunity_stages') refs.add('opportunities');
+  const loaded = new Set<TableName>();
+  for (const t of refs) {
+    const row = await wh.find<{ n: number }>(`select count(*)::integer as n from (select 1 from core.${q(t)} limit 1)`);
+    if (row && row.n > 0) loaded.add(t);
+  }
+  return loaded;
+}
+
+async function refreshMaps(wh: Warehouse, loaded: Set<TableName>): Promise<void> {
+  if (loaded.has('partners')) {
+    // Ids first, then aliases; both matched case-insensitively. An alias two partners share goes
+    // to the first partner id in sort order.
+    await wh.run(`create or replace temp table ingest_partner_map as
+      select k, partner_id from (
+        select lower(partner_id) as k, partner_id, 0 as pri from core.partners
+        union all
+        select lower(trim(a)) as k, partner_id, 1 as pri from (select partner_id, unnest(aliases) as a from core.partners)
+      )
+      qualify row_number() over (partition by k order by pri, partner_id) = 1`);
+  }
+  if (loaded.has('accounts')) {
+    await wh.run(`create or replace temp table ingest_account_map as
+      select account_id as k, account_id from core.accounts
+      union all
+      select alias_id as k, account_id from core.account_aliases`);
+  }
+}
+
+/** Errors of the readers (encoding, CSV structure, JSON syntax), as opposed to faults of ours. */
+function isReadError(error: unknown): boolean {
+  return /CSV Error|Invalid unicode|not utf-8|IO Error|No files found|Malformed JSON|JSON|Parquet|Invalid Input Error/i.test(
+    messageOf(error),
+  );
+}
+
+/** Loads one file; the caller holds the transaction. */
+export async function loadFile(
+  wh: Warehouse,
+  file: SourceFile & { display: string },
+  source: SourceRelation,
+  ctx: Omit<StageContext, 'loaded' | 'file'>,
+): Promise<FileCounts> {
+  const spec = TABLES[file.table];
+  const table = file.table;
+  const loaded = await loadedTables(wh, table);
+  await refreshMaps(wh, loaded);
+  const stage = typedStageSql({ spec, source, ctx: { ...ctx, loaded, file: file.display } });
+  try {
+    await wh.run(`create or replace temp table ${STAGE} as ${stage.sql}`);
+  } catch (error) {
+    if (!isReadError(error)) throw error;
+    throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
+      cause: error,
+    });
+  }
+  const keys = stage.keyColumns;
+  const keyEq = (a: string, b: string): string => keys.map((k) => `${a}.${q(k)} is not distinct from ${b}.${q(k)}`).join(' and ');
+  const dupIdx = stage.checks.findIndex((c) => c.code === 'duplicate_key') + 1;
+  const rowJson = `to_json(struct_pack(${stage.coreColumns.map((c) => `${q(c)} := s.${q(c)}`).join(', ')}))`;
+
+  // Within one file the first row of a key wins; an identical copy is a duplicate, a different
+  // row with the same key is quarantined (the file contradicts itself).
+  await wh.run(`create or replace temp table ingest_dups as
+    select ${keys.map(q).join(', ')}, min(__row) as first_row, arg_min(row_hash, __row) as first_hash
+    from ${STAGE} where __status <> 'quarantined'
+    group by ${keys.map(q).join(', ')} having count(*) > 1`);
+  const dupCount = await wh.find<{ n: number }>('select count(*)::integer as n from ingest_dups');
+  if (dupCount && dupCount.n > 0) {
+    await wh.run(`update ${STAGE} s set
+        __status = case when s.row_hash = d.first_hash then 'duplicate' else 'quarantined' end,
+        __err = case when s.row_hash = d.first_hash then null else ${dupIdx} end,
+        __raw = case when s.row_hash = d.first_hash then null else ${rowJson} end,
+        __reason = case when s.row_hash = d.first_hash then null else
+          ${sqlString(`${keys.join(', ')}: the key appears earlier in this file (row `)} || d.first_row || ') with different content' end
+      from ingest_dups d
+      where ${keyEq('s', 'd')} and s.__row <> d.first_row and s.__status <> 'quarantined'`);
+  }
+
+  if (table === 'accounts') {
+    // Accounts matched by normalised domain: a new id whose domain an earlier row of this file
+    // (or core, decided in the stage) already has becomes an alias of the first-seen id.
+    await wh.run(`update ${STAGE} s set __status = 'aliased', __alias_to = f.account_id
+      from (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
+            from ${STAGE} where __status = 'loaded' and domain is not null
+            group by domain having count(distinct account_id) > 1) f
+      where s.__status = 'loaded' and s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id`);
+    await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
+      select account_id, __alias_to, 'same domain ' || domain, ${ctx.batchId}
+      from ${STAGE} where __status = 'aliased'
+      qualify row_number() over (partition by account_id order by __row) = 1`);
+  }
+
+  // Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
+  const lineBase = source.lines === 'csv' ? '1' : '0';
+  const nl = await wh.find<{ n: number }>(`select count(*)::integer as n from ${STAGE} where __nl > 0`);
+  let lineJoin = '';
+  let lineExpr = `s.__row + ${lineBase}`;
+  if (nl && nl.n > 0) {
+    await wh.run(`create or replace temp table ingest_nl as
+      select __row, sum(__nl) over (order by __row) as before from ${STAGE} where __nl > 0`);
+    lineJoin = `asof left join ingest_nl n on s.__row > n.__row`;
+    lineExpr = `s.__row + ${lineBase} + coalesce(n.before, 0)`;
+  }
+
+  // Replaced versions go to history, then leave core.
+  const history = `core.${q(table + '_history')}`;
+  await wh.run(`insert into ${history}
+    select c.*, now()::timestamp, ${ctx.batchId}
+    from core.${q(table)} c join ${STAGE} s on ${keyEq('c', 's')} and s.__status = 'updated'`);
+  await wh.run(`delete from core.${q(table)} c using ${STAGE} s where ${keyEq('c', 's')} and s.__status = 'updated'`);
+
+  const cols = stage.coreColumns.map(q);
+  await wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+    select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
+    from ${STAGE} s ${lineJoin}
+    where s.__status in ('loaded', 'updated')`);
+
+  const checkValues = stage.checks
+    .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
+    .join(', ');
+  await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
+    select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)},
+      ${source.lines === 'none' ? 'null' : lineExpr}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
+    from ${STAGE} s ${lineJoin}
+    join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
+    where s.__status = 'quarantined'`);
+
+  const counts = await wh.get<Omit<FileCounts, 'file' | 'table'>>(
+    `select count(*)::integer as rows_in,
+       count(*) filter (where __status = 'loaded')::integer as loaded,
+       count(*) filter (where __status = 'updated')::integer as updated,
+       count(*) filter (where __status in ('duplicate', 'aliased'))::integer as duplicates,
+       count(*) filter (where __status = 'quarantined')::integer as quarantined
+     from ${STAGE}`,
+    'no counts',
+  );
+  const check = await wh.get<{ core_rows: number; quarantine_rows: number; unexplained: number }>(
+    `select
+       (select count(*)::integer from core.${q(table)} where batch_id = ${ctx.batchId} and source_file = ${sqlString(file.display)}) as core_rows,
+       (select count(*)::integer from meta.quarantine where batch_id = ${ctx.batchId} and file = ${sqlString(file.display)}) as quarantine_rows,
+       (select count(*)::integer from ${STAGE} where __status not in ('loaded', 'updated', 'duplicate', 'aliased', 'quarantined') or __status is null) as unexplained`,
+    'no check',
+  );
+  const sum = counts.loaded + counts.updated + counts.duplicates + counts.quarantined;
+  if (sum !== counts.rows_in || check.core_rows !== counts.loaded + counts.updated || check.quarantine_rows !== counts.quarantined || check.unexplained !== 0) {
+    throw new JointlyError(
+      'INVARIANT_BROKEN',
+      `Counts of ${file.display} do not reconcile: rows_in ${counts.rows_in}, loaded ${counts.loaded}, updated ${counts.updated}, ` +
+        `duplicates ${counts.duplicates}, quarantined ${counts.quarantined}; core holds ${check.core_rows} rows of this file, ` +
+        `quarantine ${check.quarantine_rows}. The batch was rolled back.`,
+    );
+  }
+  const money = spec.columns.find((c) => c.type === 'money' && !c.optional) ?? spec.columns.find((c) => c.type === 'money');
+  await wh.run(`insert into meta.batch_files
+    select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)}, ${sqlString(file.format)}, null,
+      ${counts.rows_in}, ${counts.loaded}, ${counts.updated}, ${counts.duplicates}, ${counts.quarantined},
+      ${money ? `(select sum(${q(money.name + '_base')}) from ${STAGE} where __status in ('loaded', 'updated'))` : 'null'}`);
+  await wh.run(`drop table if exists ${STAGE}`);
+  return { file: file.display, table, ...counts };
+}
