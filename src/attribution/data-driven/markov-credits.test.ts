@@ -104,3 +104,20 @@ describe('markovCredits', () => {
     });
   });
 });
+
+describe('long loops', () => {
+  test('a chain that ping-pongs for hundreds of steps converges under iteration to the direct solution', () => {
+    // a>b>a>b... 400 touches, converting once in 4 journeys; order 2 gives states (a,b), (b,a)
+    const path = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 'a' : 'b'));
+    const paths: PathRow[] = [
+      { path, conversions: 1, value: 5, nulls: 3 },
+      { path: ['c'], conversions: 1, value: 1, nulls: 1 },
+    ];
+    const dense = markovModel(paths, { order: 2, solver: 'dense' });
+    const auto = markovModel(paths, { order: 2, solver: 'iterative' });
+    // P(conv) = 4/6 x 1/4 + 2/6 x 1/2 = 1/3
+    expect(dense.conversionProbability).toBeCloseTo(1 / 3, 12);
+    expect(auto.conversionProbability).toBeCloseTo(1 / 3, 12);
+    auto.credits.forEach((c, i) => expect(c.share).toBeCloseTo(dense.credits[i]!.share, 10));
+  });
+});

@@ -16,7 +16,8 @@
  * Probabilities are exact, not simulated (ChannelAttribution simulates): absorption
  * probabilities solve (I - Q) x = r. Up to 400 transient states the system is solved directly
  * (LU decomposition from ml-matrix); above that by sparse Gauss-Seidel iteration until no
- * probability moves by more than 1e-14 between sweeps.
+ * probability moves by more than 1e-14 between sweeps (falling back to the direct solve up to 2,500
+ * states if a chain loops so much that iteration does not converge in 50,000 sweeps).
  */
 import { Matrix, solve } from 'ml-matrix';
 import { JointlyError } from '../../core/errors.js';
@@ -39,7 +40,9 @@ export type MarkovModel = {
 
 const DENSE_MAX_STATES = 400;
 const TOLERANCE = 1e-14;
-const MAX_SWEEPS = 200_000;
+const MAX_SWEEPS = 50_000;
+/** Chains up to this size fall back to the direct solve when iteration is too slow to converge. */
+const DENSE_FALLBACK_STATES = 2500;
 
 /** Sparse absorbing chain: transient states 0..n-1 (0 = start), rows in CSR form. */
 type Chain = {
@@ -85,8 +88,17 @@ export function markovModel(paths: PathRow[], opts: MarkovOptions): MarkovModel 
   const chain = buildChain(paths, channels, opts.order);
   const mode = opts.solver ?? 'auto';
   const solver = mode === 'auto' ? (chain.n <= DENSE_MAX_STATES ? 'dense' : 'iterative') : mode;
-  const absorb = (removed: Int32Array | undefined): number =>
-    solver === 'dense' ? solveDense(chain, removed) : solveIterative(chain, removed);
+  const absorb = (removed: Int32Array | undefined): number => {
+    if (solver === 'dense') return solveDense(chain, removed);
+    const x = solveIterative(chain, removed);
+    if (x !== undefined) return x;
+    if (mode === 'auto' && chain.n <= DENSE_FALLBACK_STATES) return solveDense(chain, removed);
+    throw new JointlyError(
+      'INTERNAL',
+      `Markov solver did not converge in ${MAX_SWEEPS} sweeps (tolerance ${TOLERANCE}) over ${chain.n} states; ` +
+        'the paths loop between a few states for very long. Lower the order or shorten the paths.',
+    );
+  };
 
   const base = absorb(undefined);
   const effects = channels.map((_, c) => {
@@ -199,8 +211,8 @@ function solveDense(chain: Chain, removed: Int32Array | undefined): number {
   return solve(a, b).get(0, 0);
 }
 
-/** P(conversion) from (start) by Gauss-Seidel sweeps over the sparse chain. */
-function solveIterative(chain: Chain, removed: Int32Array | undefined): number {
+/** P(conversion) from (start) by Gauss-Seidel sweeps over the sparse chain; undefined if it does not converge. */
+function solveIterative(chain: Chain, removed: Int32Array | undefined): number | undefined {
   const { n, rowStart, col, prob, toConversion } = chain;
   const mask = removedMask(n, removed);
   const x = new Float64Array(n);
@@ -217,5 +229,5 @@ function solveIterative(chain: Chain, removed: Int32Array | undefined): number {
     }
     if (change <= TOLERANCE) return x[0] ?? 0;
   }
-  throw new JointlyError('INTERNAL', `Markov solver did not converge in ${MAX_SWEEPS} sweeps (tolerance ${TOLERANCE}).`);
+  return undefined;
 }
