@@ -351,7 +351,7 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
       coreColumns.push(sc.name);
       let expr: string;
       if (sc.name.endsWith('_base') && c.type === 'money') {
-        expr = `cast(round(${q('x_' + c.name)} * cast(__rate as decimal(18,8)), 2) as decimal(18,2))`;
+        expr = `cast(round(cast(${q('x_' + c.name)} as decimal(38,2)) * cast(__rate as decimal(18,8)), 2) as decimal(18,2))`;
       } else if (table === 'touchpoints' && sc.name === 'account_id') {
         expr = 'x_account_filled';
       } else {
