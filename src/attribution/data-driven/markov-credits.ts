@@ -16,7 +16,8 @@
  * Probabilities are exact, not simulated (ChannelAttribution simulates): absorption
  * probabilities solve (I - Q) x = r. Up to 400 transient states the system is solved directly
  * (LU decomposition from ml-matrix); above that by sparse Gauss-Seidel iteration until no
- * probability moves by more than 1e-14 between sweeps (falling back to the direct solve up to 2,500
+ * probability moves by more than 1e-14 between sweeps and the error estimated from the rate of
+ * convergence is below 1e-14 too (falling back to the direct solve up to 2,500
  * states if a chain loops so much that iteration does not converge in 50,000 sweeps).
  */
 import { Matrix, solve } from 'ml-matrix';
@@ -216,6 +217,7 @@ function solveIterative(chain: Chain, removed: Int32Array | undefined): number |
   const { n, rowStart, col, prob, toConversion } = chain;
   const mask = removedMask(n, removed);
   const x = new Float64Array(n);
+  let previous = Infinity;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let change = 0;
     // Later states are mostly deeper in the journey: sweeping backwards converges faster.
@@ -227,7 +229,12 @@ function solveIterative(chain: Chain, removed: Int32Array | undefined): number |
       if (d > change) change = d;
       x[s] = v;
     }
-    if (change <= TOLERANCE) return x[0] ?? 0;
+    // The distance to the solution is about change x rate / (1 - rate), where the rate of
+    // convergence is estimated from successive changes: on a slow loop a tiny change between
+    // sweeps does not yet mean a tiny error.
+    const rate = Math.min(previous > 0 ? change / previous : 0, 0.999999);
+    if (change <= TOLERANCE && (change * rate) / (1 - rate) <= TOLERANCE) return x[0] ?? 0;
+    previous = change;
   }
   return undefined;
 }

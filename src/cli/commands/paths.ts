@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--samples <n>', 'Shapley permutations when sampling (more than 12 channels)')
     .option('--seed <n>', 'Shapley sampling seed')
     .option('--worth <kind>', 'Shapley worth of a channel set: conversions or conversion_rate', 'conversions')
-    .option('--json', 'machine-readable output: [{"channel","conversions","value"}]')
+    .option('--json', 'machine-readable output: [{"channel","conversions","value"}] (with --model all: an object keyed by model)')
     .action((raw: Record<string, unknown>) => {
       const flags = parseFlags(raw);
       const paths = parsePathsCsv({ file: flags.input });
