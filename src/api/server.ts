@@ -75,16 +75,22 @@ function requestedPartner(request: FastifyRequest): string | undefined {
  * Records the read in governance's access log (and flags unusual ones) after answering, so
  * the caller does not wait for the write. A failure to log is reported, never swallowed.
  */
-function logAccess(wh: Warehouse, principal: Principal, rowsRead: number, partnerId: string | undefined): void {
+function logAccess(
+  pending: Set<Promise<unknown>>,
+  wh: Warehouse,
+  principal: Principal,
+  rowsRead: number,
+  partnerId: string | undefined,
+): void {
   if (principal.tokenId === 'env-admin') return;
-  setImmediate(() => {
-    flagUnusualAccess(wh, principal, partnerId === undefined ? { rowsRead } : { rowsRead, partnerId }).catch(
-      (error: unknown) => process.stderr.write(`jointly serve: access log failed: ${messageOf(error)}\n`),
-    );
-  });
+  const write = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => flagUnusualAccess(wh, principal, partnerId === undefined ? { rowsRead } : { rowsRead, partnerId }))
+    .catch((error: unknown) => process.stderr.write(`jointly serve: access log failed: ${messageOf(error)}\n`))
+    .finally(() => pending.delete(write));
+  pending.add(write);
 }
 
-function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute): void {
+function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute, pending: Set<Promise<unknown>>): void {
   app.route({
     method: route.method,
     url: route.path,
@@ -95,10 +101,10 @@ function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute): void {
       try {
         result = await route.run({ wh, principal }, request.params, request.query);
       } catch (error) {
-        if (isJointlyError(error) && error.code === 'FORBIDDEN') logAccess(wh, principal, 0, requestedPartner(request));
+        if (isJointlyError(error) && error.code === 'FORBIDDEN') logAccess(pending, wh, principal, 0, requestedPartner(request));
         throw error;
       }
-      logAccess(wh, principal, result.rowsRead, result.partnerId);
+      logAccess(pending, wh, principal, result.rowsRead, result.partnerId);
       reply.header('cache-control', 'no-store');
       if (wantsCsv(request, result.format)) {
         authorizeAction(principal, 'export');
@@ -116,7 +122,12 @@ function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute): void {
 /** Builds the Fastify app (not listening); tests use `app.inject`. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { wh } = options;
-  const app = Fastify({ logger: options.logger ?? false, disableRequestLogging: !options.logger });
+  const app = Fastify({ logger: options.logger ?? false });
+  // Access-log writes run after the answer; closing waits for them so the warehouse closes clean.
+  const pending = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...pending]);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     if (isJointlyError(error) && error.kind === 'user') {
@@ -139,7 +150,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/docs', async () => openapi);
   // GET /api/v1/health: liveness for scripts and the demo (no token needed).
   app.get('/api/v1/health', async () => ({ ok: true }));
-  for (const route of ROUTES) register(app, wh, route);
+  for (const route of ROUTES) register(app, wh, route, pending);
 
   // GET /favicon.svg and /favicon.ico: the icon.
   app.get('/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));

@@ -120,6 +120,105 @@ describe('attribution', () => {
   });
 });
 
+describe('reports', () => {
+  // Linear: p_a gets o1's t1 (12000.00 / 2) and half of o2's one touch, which belongs to a
+  // joint activity of p_a and p_b (8000.50 / 2 = 4000.25 each).
+  test('attribution by partner, sorted by attributed revenue', async () => {
+    const body = (await get('/api/v1/attribution?by=partner')).json();
+    const rows = body['items'] as { key: string; attributed_pipeline: string; attributed_revenue: string; activity_cost: string | null; partner_id: string | null }[];
+    expect(rows.map((r) => [r.key, r.attributed_pipeline, r.attributed_revenue, r.partner_id])).toEqual([
+      ['p_a', '10000.25', '6000.00', 'p_a'],
+      ['p_b', '4000.25', '0.00', 'p_b'],
+      ['p_c', '5000.00', '0.00', 'p_c'],
+    ]);
+    expect(body['total']).toBe(3);
+  });
+
+  test('attribution by activity filtered by program', async () => {
+    const body = (await get('/api/v1/attribution?by=activity&program=events')).json();
+    expect((body['items'] as { key: string; activity_cost: string }[]).map((r) => [r.key, r.activity_cost])).toEqual([['act2', '3000.00']]);
+  });
+
+  test('attribution by partner filtered by partner type', async () => {
+    const body = (await get('/api/v1/attribution?partnerType=technology')).json();
+    expect((body['items'] as { key: string }[]).map((r) => r.key)).toEqual(['p_c']);
+  });
+
+  test('a partner token sees only its own attribution row', async () => {
+    const body = (await get('/api/v1/attribution', tokens.partnerB)).json();
+    expect((body['items'] as { key: string }[]).map((r) => r.key)).toEqual(['p_b']);
+  });
+
+  test('sourced and influenced per partner', async () => {
+    const body = (await get('/api/v1/sourced-influenced?partnerId=p_a')).json();
+    expect(body['items']).toEqual([
+      {
+        partner_id: 'p_a', name: 'Acme Resellers', partner_type: 'reseller',
+        sourced_opportunities: 1, sourced_pipeline: '12000.00', sourced_revenue: '12000.00',
+        influenced_opportunities: 2, influenced_pipeline: '20000.50', influenced_revenue: '12000.00',
+      },
+    ]);
+  });
+
+  test('model comparison side by side (first touch gives o1 wholly to p_a)', async () => {
+    const body = (await get('/api/v1/compare?models=linear,first_touch&partnerId=p_a')).json();
+    expect(body).toEqual({
+      models: ['linear', 'first_touch'],
+      rows: [
+        {
+          key: 'p_a',
+          name: 'Acme Resellers',
+          values: {
+            linear: { attributed_pipeline: '10000.25', attributed_revenue: '6000.00' },
+            first_touch: { attributed_pipeline: '16000.25', attributed_revenue: '12000.00' },
+          },
+        },
+      ],
+    });
+  });
+
+  // Totals: pipeline 12000.00 + 8000.50 + 5000.00 + 7000.00; revenue o1 + o4; spend 1000 + 3000 + 500.
+  test('overview totals, spend and return', async () => {
+    const body = (await get('/api/v1/overview')).json() as { model: string; totals: Record<string, unknown>; top_partners: { key: string }[]; trend: { month: string }[] };
+    expect(body.model).toBe('linear');
+    expect(body.totals).toMatchObject({
+      opportunities: 4, pipeline: '32000.50', revenue: '19000.00', attributed_revenue_partner: '6000.00',
+      sourced_pipeline: '12000.00', partner_spend: '4500.00', incremental_revenue: null,
+    });
+    expect(body.totals['return_on_partner_spend']).toBeCloseTo(6000 / 4500, 12);
+    expect(body.top_partners.map((r) => r.key)).toEqual(['p_a', 'p_b', 'p_c']);
+    expect(body.trend.map((t) => t.month)).toEqual(['2024-02', '2024-03', '2024-04', '2024-06']);
+  });
+
+  test('a partner overview counts only its deals and its own sourced revenue', async () => {
+    const body = (await get('/api/v1/overview', tokens.partnerA)).json() as { totals: Record<string, unknown>; top_partners: { key: string }[] };
+    expect(body.totals).toMatchObject({ opportunities: 2, pipeline: '20000.50', sourced_revenue: '12000.00', partner_spend: '2500.00' });
+    expect(body.top_partners.map((r) => r.key)).toEqual(['p_a']);
+  });
+
+  test('a deal explanation gives each touch its weight, credit and a narrative', async () => {
+    const body = (await get('/api/v1/deals/o1/explanation', tokens.partnerA)).json() as {
+      opportunity: { stage: string };
+      purposes: { purpose: string; touches: { touchpoint_id: string; weight: number; credit: string }[] }[];
+      narrative: string[];
+    };
+    expect(body.opportunity.stage).toBe('Closed Won');
+    expect(body.purposes.map((p) => [p.purpose, p.touches.map((t) => [t.touchpoint_id, t.weight, t.credit])])).toEqual([
+      ['pipeline', [['t1', 0.5, '6000.00'], ['t2', 0.5, '6000.00']]],
+      ['revenue', [['t1', 0.5, '6000.00'], ['t2', 0.5, '6000.00']]],
+    ]);
+    expect(body.narrative.length).toBeGreaterThan(0);
+  });
+
+  test('csv of a comparison has one column per model and figure', async () => {
+    const res = await get('/api/v1/compare?models=linear,first_touch&format=csv&partnerId=p_c');
+    expect(res.body).toBe(
+      'key,name,linear_attributed_pipeline,linear_attributed_revenue,first_touch_attributed_pipeline,first_touch_attributed_revenue\r\n' +
+        'p_c,Cloud Tech,5000.00,0.00,5000.00,0.00\r\n',
+    );
+  });
+});
+
 describe('data operations', () => {
   test('batches report their row counts', async () => {
     expect((await get('/api/v1/batches')).json()).toMatchObject({
@@ -227,6 +326,35 @@ describe('failures', () => {
 
   test('from after to is refused', async () => {
     expect((await get('/api/v1/deals?from=2024-05-01&to=2024-01-01')).status).toBe(400);
+  });
+
+  test('a partner cannot read a deal it had no part in', async () => {
+    expect((await get('/api/v1/deals/o3/explanation', tokens.partnerA)).status).toBe(404);
+  });
+
+  test('a grouping the filters cannot apply to is refused', async () => {
+    expect((await get('/api/v1/attribution?by=channel&partnerType=reseller')).status).toBe(400);
+  });
+
+  test('a bad model list is refused', async () => {
+    expect((await get('/api/v1/compare?models=Linear;drop')).status).toBe(400);
+    expect((await get('/api/v1/compare')).status).toBe(400);
+  });
+
+  test('every route that takes a partner refuses another partner for a partner token', async () => {
+    const scoped = ROUTES.filter((r) => 'partnerId' in r.query.shape || 'partnerId' in r.params.shape);
+    expect(scoped.length).toBeGreaterThanOrEqual(7);
+    for (const r of scoped) {
+      const path = r.path.replace(':partnerId', 'p_b').replace(':opportunityId', 'o2');
+      const extra = r.path.includes('/compare') ? '&models=linear' : '';
+      const url = 'partnerId' in r.query.shape ? `${path}?partnerId=p_b${extra}` : path;
+      const res = await get(url, tokens.partnerA);
+      expect({ url, status: res.status, code: (res.json()['error'] as { code: string }).code }).toEqual({ url, status: 403, code: 'FORBIDDEN' });
+    }
+  });
+
+  test('an analyst reads all partners but a partner route still needs a valid id', async () => {
+    expect((await get('/api/v1/attribution?partnerId=p_b', tokens.analyst)).status).toBe(200);
   });
 
   test('a partner token cannot read data operations', async () => {

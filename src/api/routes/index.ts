@@ -5,5 +5,6 @@ import { routes as partners } from './partners.js';
 import { routes as dataOps } from './data-ops.js';
 import { routes as models } from './models.js';
 import { routes as deals } from './deals.js';
+import { routes as attribution } from './attribution.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...partners, ...deals, ...dataOps];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...dataOps];
