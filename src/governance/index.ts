@@ -56,3 +56,6 @@ export {
   type DiscrepancySource,
   type OpenDiscrepancy,
 } from './discrepancies.js';
+export { purgeRetention, type PurgeResult, type PurgeCount } from './retention.js';
+export { rebuildRun, type RebuildResult } from './rebuild.js';
+export { auditConfigChanges, GOVERNED_CONFIG_FILES } from './config-changes.js';

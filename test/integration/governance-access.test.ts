@@ -93,7 +93,7 @@ describe('access control', () => {
       { partner_id: 'P001', metric: 'sourced_pipeline', value: '5000.00' },
     ]);
     expect(filterSharedFields(analyst, rows)).toEqual(rows);
-    const p3 = getSharingAgreement('P003');
+    const p3 = getSharingAgreement('P0003');
     expect(p3.metrics).not.toContain('engagement_score');
     expect(p3.retentionDays).toEqual({ touchpoints: 365, feedback: 365, experiments: 1095 });
     expect(getSharingAgreement('P001').isDefault).toBe(true);
