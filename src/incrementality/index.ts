@@ -12,3 +12,6 @@ export * from './bootstrap.js';
 export * from './plan-experiment.js';
 export * from './readout-experiments.js';
 export * from './find-attribution-run.js';
+export * from './logistic-regression.js';
+export * from './run-incrementality.js';
+export * from './get-incrementality-results.js';
