@@ -15,3 +15,4 @@ export * from './find-attribution-run.js';
 export * from './logistic-regression.js';
 export * from './run-incrementality.js';
 export * from './get-incrementality-results.js';
+export * from './score-against-truth.js';

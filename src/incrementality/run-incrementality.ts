@@ -257,11 +257,13 @@ async function estimateUnit(
     where unit_kind = ${u.kind} and unit_id = ${u.id}
     order by account_id`);
   const eligible = treated.length;
-  const thin = (matched: number, why: string): UnitEstimate => ({
+  const thin = (n: number, why: string, matched = 0): UnitEstimate => ({
     engaged: u.engaged, eligible, matched, controls: 0, perMetric: { revenue: null, pipeline: null }, balance: [],
-    note: `insufficient data (n=${matched} ${why}; at least ${o.minMatched} needed)`,
+    note: `insufficient data (n=${n} ${why}; at least ${o.minMatched} needed)`,
   });
-  if (eligible < o.minMatched) return thin(eligible, `eligible engaged accounts of ${u.engaged} engaged`);
+  if (eligible < o.minMatched) {
+    return thin(eligible, eligible === u.engaged ? 'engaged accounts' : `engaged accounts with a month before and after engagement, of ${u.engaged}`);
+  }
   const key = `${u.kind}:${u.id}`;
   const nFit = Math.max(2000, 10 * eligible);
   const controls = await wh.allJS<FeatureRow & Record<string, unknown>>(sql`
@@ -362,7 +364,7 @@ async function estimateUnit(
   const distinctRow = await wh.all<{ n: number }>(`select count(distinct c_id)::integer as n from inc_pairs`);
   const distinctControls = distinctRow[0]?.n ?? 0;
   if (matched < o.minMatched) {
-    return { ...thin(matched, `matched accounts of ${eligible} eligible`), balance, controls: distinctControls };
+    return { ...thin(matched, `matched accounts of ${eligible} engaged`, matched), balance, controls: distinctControls };
   }
   const perMetric: UnitEstimate['perMetric'] = { revenue: null, pipeline: null };
   for (const metric of INCREMENTALITY_METRICS) {

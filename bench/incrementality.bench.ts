@@ -1,0 +1,105 @@
+/**
+ * Incrementality benchmark (issue 4): on the generator's medium demo (100k accounts, 80 partners,
+ * 7 programs) — generate, ingest, attribute (linear), then the counterfactual estimate per partner
+ * and per program — and score it against truth.json: the share of partners/programs with a planted
+ * effect whose 95 % interval covers it (bar: >= 90 %), and Spearman between estimates and truth
+ * (bar: >= 0.8). Both the expected (planted) and the realised incremental revenue are scored.
+ * Figures are reported as measured; the estimator is never tuned to the truth file.
+ *
+ *   flock /tmp/jointly-bench.lock npx tsx bench/incrementality.bench.ts [small|medium]
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Warehouse } from '../src/warehouse/index.js';
+import { generateDemoData, type Truth, type EffectTruth } from '../src/generate/index.js';
+import { ingestPaths } from '../src/ingest/index.js';
+import { runAttribution } from '../src/attribution/index.js';
+import { runIncrementality, scoreAgainstTruth, type IncrementalityRow } from '../src/incrementality/index.js';
+
+type Scale = 'small' | 'medium';
+
+function hasEffect(t: EffectTruth): boolean {
+  return t.open_lift !== 0 || t.win_lift !== 0 || t.deal_size_multiplier !== 1;
+}
+
+function score(rows: IncrementalityRow[], kind: 'partner' | 'program', metric: 'revenue' | 'pipeline', truth: { id: string; t: EffectTruth }[]) {
+  const est = rows
+    .filter((r) => r.unit_kind === kind && r.metric === metric)
+    .map((r) => ({ id: r.unit_id, estimate: r.incremental === null ? null : Number(r.incremental), ci_low: r.ci_low === null ? null : Number(r.ci_low), ci_high: r.ci_high === null ? null : Number(r.ci_high) }));
+  const withEffect = truth.filter((x) => hasEffect(x.t));
+  const expected = scoreAgainstTruth(est, withEffect.map((x) => ({ id: x.id, truth: Number(metric === 'revenue' ? x.t.expected_incremental_revenue : x.t.expected_incremental_pipeline) })));
+  const realised = scoreAgainstTruth(est, withEffect.map((x) => ({ id: x.id, truth: Number(metric === 'revenue' ? x.t.realised_incremental_revenue : x.t.realised_incremental_pipeline) })));
+  const all = scoreAgainstTruth(est, truth.map((x) => ({ id: x.id, truth: Number(metric === 'revenue' ? x.t.expected_incremental_revenue : x.t.expected_incremental_pipeline) })));
+  return {
+    units_with_effect: withEffect.length,
+    estimated: expected.estimated,
+    coverage_expected: expected.coverage,
+    coverage_realised: realised.coverage,
+    spearman_expected_all_units: all.spearman,
+    spearman_expected_with_effect: expected.spearman,
+    spearman_realised: realised.spearman,
+    missed: expected.detail.filter((d) => d.covered === false).map((d) => ({ id: d.id, truth: d.truth, estimate: d.estimate, ci: [d.ci_low, d.ci_high] })),
+  };
+}
+
+/** Runs the benchmark; returns the figures recorded in bench/results/incrementality.json. */
+export async function run(opts: { dataDir?: string; dbPath?: string; scale?: Scale | 'large'; resultsDir?: string }): Promise<Record<string, unknown>> {
+  const scale: Scale = opts.scale === 'small' ? 'small' : 'medium';
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const dataDir = join(opts.dataDir ? dirname(opts.dataDir) : join(root, 'bench', 'data'), `incrementality-${scale}`);
+  const dbPath = join(dataDir, 'warehouse.duckdb');
+  process.env['JOINTLY_PII_KEY'] ??= 'bench-pii-key-not-secret';
+  const timings: Record<string, number> = {};
+  const t0 = Date.now();
+  if (!existsSync(join(dataDir, 'truth.json'))) {
+    mkdirSync(dataDir, { recursive: true });
+    await generateDemoData({ seed: 42, scale, outDir: dataDir });
+    timings['generate_s'] = (Date.now() - t0) / 1000;
+  }
+  const truth: Truth = JSON.parse(readFileSync(join(dataDir, 'truth.json'), 'utf8'));
+  const fresh = !existsSync(dbPath);
+  const wh = await Warehouse.open(dbPath);
+  try {
+    if (fresh) {
+      let t = Date.now();
+      await ingestPaths(wh, [dataDir]);
+      timings['ingest_s'] = (Date.now() - t) / 1000;
+      t = Date.now();
+      await runAttribution(wh, { model: 'linear' });
+      timings['attribution_s'] = (Date.now() - t) / 1000;
+    }
+    const t = Date.now();
+    const result = await runIncrementality(wh, { seed: 1 });
+    timings['incrementality_s'] = (Date.now() - t) / 1000;
+    const partners = truth.partners.map((p) => ({ id: p.partner_id, t: p }));
+    const programs = truth.programs.map((p) => ({ id: p.program, t: p }));
+    const out = {
+      scale,
+      seed: 42,
+      run_id: result.run_id,
+      timings,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      bars: { coverage: 0.9, spearman: 0.8 },
+      partners_revenue: score(result.rows, 'partner', 'revenue', partners),
+      programs_revenue: score(result.rows, 'program', 'revenue', programs),
+      partners_pipeline: score(result.rows, 'partner', 'pipeline', partners),
+      programs_pipeline: score(result.rows, 'program', 'pipeline', programs),
+      method: result.rows[0]?.method,
+    };
+    if (opts.resultsDir === undefined) {
+      const dir = join(root, 'bench', 'results');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'incrementality.json'), JSON.stringify({ benchmark: 'incrementality', finished_at: new Date().toISOString(), ...out }, null, 2) + '\n');
+    }
+    return out;
+  } finally {
+    await wh.close();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = process.argv[2];
+  const figures = await run({ scale: arg === 'small' ? 'small' : 'medium' });
+  process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+}
