@@ -59,3 +59,4 @@ export {
 export { purgeRetention, type PurgeResult, type PurgeCount } from './retention.js';
 export { rebuildRun, type RebuildResult } from './rebuild.js';
 export { auditConfigChanges, GOVERNED_CONFIG_FILES } from './config-changes.js';
+export { auditLoadsAndRuns } from './audit-backfill.js';

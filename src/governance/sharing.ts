@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { configFile, loadYamlConfig } from '../core/config.js';
 import { JointlyError } from '../core/errors.js';
+import { listMetrics } from './metrics.js';
 import { partnerScope, type Principal } from './roles.js';
 
 /** Tables holding a partner's own rows, with the time column retention is measured on. */
@@ -75,6 +76,15 @@ export function loadSharingConfig(configDir?: string): SharingConfig {
   const hit = cache.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.config;
   const config = loadYamlConfig(file, SharingConfigSchema);
+  // Partners may only be promised metrics the dictionary defines.
+  const known = new Set(listMetrics(configDir).map((m) => m.name));
+  const unknown = [
+    ...config.defaults.metrics.map((m, i) => ({ key: `defaults.metrics.${i}`, m })),
+    ...Object.entries(config.partners).flatMap(([p, a]) => (a.metrics ?? []).map((m, i) => ({ key: `partners.${p}.metrics.${i}`, m }))),
+  ].filter((x) => !known.has(x.m));
+  if (unknown.length) {
+    throw new JointlyError('BAD_CONFIG', unknown.map((x) => `${file}: ${x.key}: "${x.m}" is not defined in metrics.yaml`).join('; '));
+  }
   cache.set(file, { mtimeMs, config });
   return config;
 }

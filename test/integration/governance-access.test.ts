@@ -124,6 +124,8 @@ describe('access control', () => {
       const dir = mkdtempSync(join(tmpdir(), 'jointly-cfg-'));
       writeFileSync(join(dir, 'sharing.yaml'), 'defaults:\n  fields: [a]\n  metrics: [b]\n  purposes: []\n  retention_days: { touchpoints: -3 }\n');
       expect(() => getSharingAgreement('P1', dir)).toThrow(/sharing\.yaml: defaults\.purposes.*defaults\.retention_days\.touchpoints/);
+      writeFileSync(join(dir, 'sharing.yaml'), 'defaults:\n  fields: [a]\n  metrics: [attributed_revenue, happiness]\n  purposes: [x]\n');
+      expect(() => getSharingAgreement('P1', dir)).toThrow(/sharing\.yaml: defaults\.metrics\.1: "happiness" is not defined in metrics\.yaml/);
     });
   });
 });

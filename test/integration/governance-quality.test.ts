@@ -11,6 +11,8 @@ import {
   resolveDiscrepancy,
   runChecks,
   escalateOverdue,
+  auditLoadsAndRuns,
+  listAudit,
   type CheckRunSummary,
 } from '../../src/governance/index.js';
 
@@ -123,6 +125,20 @@ describe('data quality checks', () => {
     expect((await listReportStatus(wh)).every((r) => r.is_current)).toBe(true);
     const stored = await wh.all(`select check_run_id, count(*)::integer as n, count(*) filter (where status = 'fail')::integer as failed from meta.check_results group by 1 order by 1`);
     expect(stored.map((r) => r['failed'])).toEqual([1, 1, 0]);
+    await wh.close();
+  });
+});
+
+describe('audit of loads and runs', () => {
+  test('every finished load and model run gets one audit entry, once', async () => {
+    const wh = await cleanWarehouse();
+    expect(await auditLoadsAndRuns(wh)).toEqual({ batches: 2, runs: 0 });
+    await wh.run(`update meta.runs set finished_at = '2025-06-01 21:01' where run_id = 1`);
+    expect(await auditLoadsAndRuns(wh)).toEqual({ batches: 0, runs: 1 });
+    expect(await auditLoadsAndRuns(wh)).toEqual({ batches: 0, runs: 0 });
+    const rows = await listAudit(wh, {});
+    expect(rows.map((r) => [r.actor, r.action, r.target])).toEqual([['system', 'model.run', 'run:1'], ['test', 'ingest.load', 'batch:2'], ['test', 'ingest.load', 'batch:1']]);
+    expect(rows[2]?.details).toEqual({ status: 'succeeded', files: 2, rows_in: 4, rows_written: 4, quarantined: 0 });
     await wh.close();
   });
 });

@@ -13,6 +13,7 @@ import {
   ROLES,
   SEVERITIES,
   auditConfigChanges,
+  auditLoadsAndRuns,
   createToken,
   createUser,
   getUser,
@@ -110,6 +111,7 @@ export function register(program: Command): void {
     const kinds = f.kind?.split(',').map((k) => oneOf<CheckKind>('kind', k.trim(), CHECK_KINDS) as CheckKind);
     await withWarehouse(f.db, async (wh) => {
       await auditConfigChanges(wh, { actor: actor(), ...(f.config ? { configDir: f.config } : {}) });
+      await auditLoadsAndRuns(wh);
       const run = await runChecks(wh, { actor: actor(), ...(f.config ? { configDir: f.config } : {}), ...(kinds ? { kinds } : {}) });
       const reports = await listReportStatus(wh);
       if (f.json) {
@@ -238,6 +240,7 @@ export function register(program: Command): void {
         if (!v.ok) throw new JointlyError('INVARIANT_BROKEN', `The audit log was altered at entry ${v.seq}: ${v.reason}.`);
         return;
       }
+      await auditLoadsAndRuns(wh);
       const rows = await listAudit(wh, { limit, ...(f.action ? { action: f.action } : {}), ...(f.actor ? { actor: f.actor } : {}), ...(f.since ? { since: f.since } : {}) });
       if (f.json) printJson(rows);
       else
