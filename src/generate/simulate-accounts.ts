@@ -615,10 +615,11 @@ export class AccountSimulator {
       yearStart = anniversary;
       year++;
     }
-    this.usage(rng, c.accountId, start, Math.min(endDay, AS_OF_DAY));
+    this.usage(rng, c.accountId, c.oppId.slice(1), start, Math.min(endDay, AS_OF_DAY));
   }
 
-  private usage(rng: Rng, accountId: string, from: number, to: number): void {
+  /** Usage rows; user ids are unique per subscription so the natural key never repeats. */
+  private usage(rng: Rng, accountId: string, subscription: string, from: number, to: number): void {
     const perMonth = this.o.params.usagePerMonth;
     for (let m = monthOf(from); m < MONTHS; m++) {
       const ms = Math.max(from, MONTH_START[m] ?? 0);
@@ -626,7 +627,7 @@ export class AccountSimulator {
       if (ms >= me) continue;
       for (let k = 0; k < perMonth; k++) {
         const day = ms + rng.int(me - ms);
-        this.o.w.usage.row([accountId, tsStr(day, rng.int(86_400)), rng.pick(USAGE_EVENTS), String(1 + rng.int(200)), `u${k + 1}`]);
+        this.o.w.usage.row([accountId, tsStr(day, rng.int(86_400)), rng.pick(USAGE_EVENTS), String(1 + rng.int(200)), `user-${subscription}-${k + 1}`]);
         this.counts.usage++;
       }
     }
