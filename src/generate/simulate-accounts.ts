@@ -191,9 +191,11 @@ export class AccountSimulator {
     this.partnerTally = o.partners.map(() => new PartnerTally());
     this.partnerTouches = new Int32Array(P * MONTHS);
     this.aliasUses = new Int32Array(P);
-    const resellers = o.partners.filter((p) => p.program.name === EXPERIMENT.program);
-    let best = resellers[0];
-    for (const p of resellers) if (best === undefined || p.strength > best.strength) best = p;
+    // The experiment runs with the program's partner of strength closest to 1 (a moderate,
+    // non-zero effect), so it is neither trivial to detect nor empty.
+    const candidates = o.partners.filter((p) => p.program.name === EXPERIMENT.program && p.strength > 0);
+    let best = candidates[0] ?? o.partners.find((p) => p.program.name === EXPERIMENT.program);
+    for (const p of candidates) if (best && Math.abs(p.strength - 1) < Math.abs(best.strength - 1)) best = p;
     if (!best) throw new Error('the experiment needs a Co-sell Accelerator partner');
     this.experimentPartner = best;
     for (const region of REGIONS) {
