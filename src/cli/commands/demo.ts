@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { JointlyError } from '../../core/errors.js';
 import { formatMoney, toMinor } from '../../core/money.js';
-import { runDemo, type DemoResult } from '../../demo/run-demo.js';
+import { runDemo, type DemoResult } from '../../demo/index.js';
 import { startServer } from '../../api/index.js';
 import { formatTable, parseNumberOption, printJson } from '../output.js';
 

@@ -1,0 +1,1 @@
+export { runDemo, readTruth, type DemoOptions, type DemoResult, type DemoStage } from './run-demo.js';
