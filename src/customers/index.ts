@@ -8,3 +8,4 @@ export * from './fit-retention-file.js';
 export * from './config.js';
 export * from './acquired-customers-sql.js';
 export * from './new-customers.js';
+export * from './cohort-report.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fitSbg, sbgDerl, sbgLogLikelihood, sbgSurvival } from './sbg.js';
+import { fitSbg, fitSbgCounts, sbgDerl, sbgLogLikelihood, sbgSurvival } from './sbg.js';
 import { nelderMead } from './nelder-mead.js';
 
 // Table 1 of Fader & Hardie (2007), "How to Project Customer Retention", Journal of Interactive
@@ -50,6 +50,29 @@ describe('shifted-beta-geometric', () => {
     // A customer who has renewed 4 times: sum_{t>=5} S(t)/S(4) / 1.1^(t-4).
     const residual = s.slice(5).reduce((acc, v, i) => acc + v / s[4]! / 1.1 ** (i + 1), 0);
     expect(sbgDerl({ ...p, discount: 0.1, renewals: 4 })).toBeCloseTo(residual, 8);
+  });
+
+  test('pooled counts of one cohort give the same fit as its survivor curve', () => {
+    const data = regular.slice(0, 8);
+    const churned = [0, ...data.slice(1).map((v, i) => data[i]! - v)];
+    const alive = data.map((v, i) => (i === data.length - 1 ? v : 0));
+    const fit = fitSbgCounts({ churned, alive });
+    expect(fit.alpha).toBeCloseTo(0.704, 3);
+    expect(fit.beta).toBeCloseTo(1.182, 3);
+  });
+
+  test('pooling the cohort with a copy censored at year 4 keeps the fit near the published values', () => {
+    // The regular cohort to year 7 plus the same cohort observed only to year 4: the censored
+    // likelihood must not be pulled away from the single-cohort estimate.
+    const a = regular.slice(0, 8);
+    const b = regular.slice(0, 5);
+    const churned = Array.from({ length: 8 }, (_, t) => (t === 0 ? 0 : a[t - 1]! - a[t]! + (t < 5 ? b[t - 1]! - b[t]! : 0)));
+    const alive = Array.from({ length: 8 }, (_, n) => (n === 7 ? a[7]! : 0) + (n === 4 ? b[4]! : 0));
+    const fit = fitSbgCounts({ churned, alive });
+    expect(fit.alpha).toBeGreaterThan(0.6);
+    expect(fit.alpha).toBeLessThan(0.8);
+    expect(fit.beta).toBeGreaterThan(1.0);
+    expect(fit.beta).toBeLessThan(1.4);
   });
 
   describe('failures', () => {

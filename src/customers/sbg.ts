@@ -73,6 +73,68 @@ export function sbgLogLikelihood(p: SbgParams, survivors: readonly number[]): nu
 }
 
 /**
+ * Survival data pooled over cohorts observed for different lengths: `churned[t]` customers were
+ * lost at period t (t >= 1), `alive[n]` customers were still active after n observed periods.
+ */
+export interface SbgCounts {
+  churned: readonly number[];
+  alive: readonly number[];
+}
+
+/** The sBG log-likelihood with right censoring (Fader & Hardie 2007, eq. 5 generalised). */
+export function sbgLogLikelihoodCounts(p: SbgParams, counts: SbgCounts): number {
+  const periods = Math.max(counts.churned.length, counts.alive.length);
+  const probs = sbgChurnProbabilities(p, periods);
+  const surv = sbgSurvival(p, periods);
+  let ll = 0;
+  counts.churned.forEach((c, t) => {
+    if (c > 0 && t >= 1) ll += c * Math.log(probs[t - 1] ?? 0);
+  });
+  counts.alive.forEach((c, n) => {
+    if (c > 0) ll += c * Math.log(surv[n] ?? 0);
+  });
+  return ll;
+}
+
+/**
+ * Fits the sBG to pooled, censored counts (cohorts of different ages).
+ *
+ * @example
+ * // 100 customers: 20 lost at the first renewal, 10 at the second, 30 alive after 2, 40 alive after 1.
+ * fitSbgCounts({ churned: [0, 20, 10], alive: [0, 40, 30] })
+ */
+export function fitSbgCounts(counts: SbgCounts): SbgFit {
+  const n = counts.churned.reduce((a, b) => a + b, 0) + counts.alive.reduce((a, b) => a + b, 0);
+  const lost = counts.churned.reduce((a, b) => a + b, 0);
+  if (lost === 0) {
+    throw new JointlyError('NO_DATA', `No customer churned among ${n}: the sBG model cannot be fitted (retention looks like 100 %).`);
+  }
+  const atRisk = counts.alive.reduce((a, c, i) => a + (i >= 1 ? c : 0), 0) + lost;
+  if (atRisk === lost && counts.alive.every((c, i) => i === 0 || c === 0)) {
+    throw new JointlyError('NO_DATA', `Every one of the ${lost} observed customers churned: the sBG model cannot be fitted.`);
+  }
+  const negLL = (x: number[]) => -sbgLogLikelihoodCounts({ alpha: Math.exp(x[0] ?? 0), beta: Math.exp(x[1] ?? 0) }, counts);
+  const starts = [
+    [0, 0],
+    [Math.log(0.5), Math.log(3)],
+  ];
+  let best = nelderMead(negLL, starts[0]!, { tolerance: 1e-12, maxIterations: 5000 });
+  for (const s of starts.slice(1)) {
+    const r = nelderMead(negLL, s, { tolerance: 1e-12, maxIterations: 5000 });
+    if (r.fx < best.fx) best = r;
+  }
+  return {
+    alpha: Math.exp(best.x[0] ?? 0),
+    beta: Math.exp(best.x[1] ?? 0),
+    log_likelihood: -best.fx,
+    n,
+    periods: Math.max(counts.churned.length, counts.alive.length) - 1,
+    method: 'sBG maximum likelihood (Nelder-Mead)',
+    converged: best.converged,
+  };
+}
+
+/**
  * Fits alpha and beta by maximum likelihood.
  *
  * @example

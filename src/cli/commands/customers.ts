@@ -4,13 +4,22 @@
  */
 import type { Command } from 'commander';
 import { JointlyError } from '../../core/errors.js';
-import { fitRetentionFile, newCustomers, NEW_CUSTOMER_GROUPINGS, type NewCustomerGrouping } from '../../customers/index.js';
+import {
+  cohortReport,
+  COHORT_SEGMENTS,
+  fitRetentionFile,
+  newCustomers,
+  NEW_CUSTOMER_GROUPINGS,
+  type CohortSegment,
+  type NewCustomerGrouping,
+} from '../../customers/index.js';
 import { Warehouse } from '../../warehouse/index.js';
 import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
 export const order = 45;
 
 export function register(program: Command): void {
+  registerCohorts(program);
   program
     .command('retention')
     .description('Fit the shifted-beta-geometric retention model to a survival table (CSV period,customers).')
@@ -73,8 +82,66 @@ export function register(program: Command): void {
   });
 }
 
+function pct(x: number | null): string | null {
+  return x === null ? null : `${(100 * x).toFixed(1)}%`;
+}
+
 function parseGrouping(v: string): NewCustomerGrouping {
   const found = NEW_CUSTOMER_GROUPINGS.find((g) => g === v);
   if (!found) throw new JointlyError('BAD_ARGUMENT', `--by expects one of ${NEW_CUSTOMER_GROUPINGS.join(', ')}, got "${v}".`);
   return found;
+}
+
+function registerCohorts(program: Command): void {
+  withDb(
+    program
+      .command('cohorts')
+      .description('Cohorts of new customers: retention, revenue retention, time to first value, and LTV per segment.')
+      .option('--by <segment>', `segment by ${COHORT_SEGMENTS.join(' | ')}`, 'source_kind')
+      .option('--grain <grain>', 'cohort grain: month | quarter (default from customers.yaml)')
+      .option('--config <dir>', 'folder holding customers.yaml')
+      .option('--json', 'machine-readable output'),
+  ).action(async (flags: { by: string; grain?: string; config?: string; json?: boolean; db: string }) => {
+    const by = COHORT_SEGMENTS.find((s): s is CohortSegment => s === flags.by);
+    if (!by) throw new JointlyError('BAD_ARGUMENT', `--by expects one of ${COHORT_SEGMENTS.join(', ')}, got "${flags.by}".`);
+    if (flags.grain !== undefined && flags.grain !== 'month' && flags.grain !== 'quarter') {
+      throw new JointlyError('BAD_ARGUMENT', `--grain expects month or quarter, got "${flags.grain}".`);
+    }
+    const wh = await Warehouse.open(flags.db, { readOnly: true });
+    try {
+      const r = await cohortReport(wh, { by, grain: flags.grain, configDir: flags.config });
+      if (flags.json) {
+        printJson(r);
+        return;
+      }
+      process.stdout.write(`cohorts by ${r.grain} and ${r.by}, data as of ${r.as_of ?? '-'} (12-month figures only for cohorts at least 15 months old)\n`);
+      printTable(r.cohorts, [
+        { header: 'cohort', value: (c) => c.cohort },
+        { header: r.by, value: (c) => c.segment },
+        { header: 'customers', value: (c) => c.customers, align: 'right' },
+        { header: 'logo 12m', value: (c) => pct(c.logo_retention_12m), align: 'right' },
+        { header: 'GRR 12m', value: (c) => pct(c.grr_12m), align: 'right' },
+        { header: 'NRR 12m', value: (c) => pct(c.nrr_12m), align: 'right' },
+        { header: 'expansion', value: (c) => pct(c.expansion_12m), align: 'right' },
+        { header: 'contraction', value: (c) => pct(c.contraction_12m), align: 'right' },
+        { header: 'churn', value: (c) => pct(c.churn_12m), align: 'right' },
+        { header: 'days to value', value: (c) => c.median_days_to_first_value, align: 'right' },
+        { header: 'referrals', value: (c) => c.referrals, align: 'right' },
+      ]);
+      process.stdout.write('\nlifetime value per segment\n');
+      printTable(r.segments, [
+        { header: r.by, value: (s) => s.segment },
+        { header: 'customers', value: (s) => s.customers, align: 'right' },
+        { header: 'lost / censored', value: (s) => `${s.churned} / ${s.censored}`, align: 'right' },
+        { header: 'alpha', value: (s) => (s.alpha === null ? null : s.alpha.toPrecision(4)), align: 'right' },
+        { header: 'beta', value: (s) => (s.beta === null ? null : s.beta.toPrecision(4)), align: 'right' },
+        { header: 'DEL (years)', value: (s) => (s.discounted_expected_lifetime === null ? null : s.discounted_expected_lifetime.toFixed(2)), align: 'right' },
+        { header: 'ARR', value: (s) => s.annual_recurring_revenue, align: 'right' },
+        { header: 'LTV', value: (s) => s.ltv ?? s.note, align: 'right' },
+      ]);
+      process.stdout.write(`${r.segments[0]?.method ?? ''}\n`);
+    } finally {
+      await wh.close();
+    }
+  });
 }
