@@ -16,6 +16,7 @@ import {
   auditLoadsAndRuns,
   createToken,
   createUser,
+  escalateOverdue,
   getUser,
   isRole,
   listAudit,
@@ -160,6 +161,7 @@ export function register(program: Command): void {
   ).action(async (f: { db: string; status?: string; partner?: string; json?: boolean }) => {
     const status = f.status === 'all' ? undefined : (oneOf<DiscrepancyStatus>('status', f.status, DISCREPANCY_STATUSES) ?? 'unresolved');
     await withWarehouse(f.db, async (wh) => {
+      await escalateOverdue(wh, { actor: actor() });
       const rows = await listDiscrepancies(wh, { ...(status ? { status } : {}), ...(f.partner ? { partnerId: f.partner } : {}) });
       if (f.json) printJson(rows);
       else
