@@ -43,7 +43,8 @@ export async function purgeRetention(
   opts: { actor: string; dryRun?: boolean; configDir?: string; now?: string },
 ): Promise<PurgeResult> {
   const cfg = loadSharingConfig(opts.configDir);
-  const asOf = opts.now ?? new Date().toISOString().replace('Z', '');
+  // The warehouse's clock, in the same time zone as the timestamps ingest and runs write with now().
+  const asOf = opts.now ?? (await wh.get<{ t: string }>(`select strftime(now()::timestamp, '%Y-%m-%dT%H:%M:%S.%f') as t`, 'clock')).t;
   const dryRun = opts.dryRun ?? false;
   const tables = Object.keys(RETENTION_TABLES) as RetentionTable[];
   const removed = await wh.transaction(async (tx) => {

@@ -58,7 +58,8 @@ function join(parts: Sql[], sep: string): Sql {
  */
 export async function runChecks(wh: Warehouse, opts: RunChecksOptions): Promise<CheckRunSummary> {
   const cfg = opts.config ?? loadQualityConfig(opts.configDir);
-  const now = opts.now ?? new Date().toISOString().replace('Z', '');
+  // The warehouse's clock, in the same time zone as the timestamps ingest and runs write with now().
+  const now = opts.now ?? (await wh.get<{ t: string }>(`select strftime(now()::timestamp, '%Y-%m-%dT%H:%M:%S.%f') as t`, 'clock')).t;
   const want = (k: CheckKind) => !opts.kinds || opts.kinds.includes(k);
   const results: CheckResult[] = [];
   if (want('freshness')) results.push(...(await checkFreshness(wh, cfg, now)));
