@@ -1,6 +1,7 @@
 /**
- * Holdout readout: per experiment and arm, each assigned account's outcomes in a window after
- * its assignment (opportunity opened, pipeline, won, revenue in the base currency), aggregated
+ * Holdout readout: per experiment and arm, each assigned account's outcomes from the
+ * opportunities it opened in a window after its assignment (opened at all, pipeline, won at all,
+ * won revenue = amount of those won; base currency), aggregated
  * set-wise in DuckDB to n / successes / mean / sample variance per arm. Rates use the
  * two-proportion z-test; money per account uses Welch's t-test (not a bootstrap). The
  * sample-ratio check assumes the planned split is 50/50 unless `expectedTreatmentShare` says
@@ -49,7 +50,7 @@ export interface ExperimentReadout {
   metrics: ExperimentMetricReadout[];
 }
 
-const ARM_STATS = (experimentId: string | null, windowDays: number) => sql`
+const ARM_STATS = (experimentId: string | null, windowDays: number, types: readonly string[] | null) => sql`
 with assigned as (
   select experiment_id, account_id, arm, assigned_at
   from core.experiments
@@ -58,44 +59,26 @@ with assigned as (
 opportunity_outcomes as (
   select a.experiment_id, a.account_id,
     count(o.opportunity_id) as opportunities,
-    coalesce(sum(o.amount_base), 0) as pipeline
+    coalesce(sum(o.amount_base), 0) as pipeline,
+    count(o.opportunity_id) filter (where o.is_won) as wins,
+    coalesce(sum(o.amount_base) filter (where o.is_won), 0) as won_amount
   from assigned a
   left join core.opportunities o
     on o.account_id = a.account_id
     and o.created_at > a.assigned_at
     and o.created_at <= a.assigned_at + to_days(${windowDays}::integer)
-  group by a.experiment_id, a.account_id
-),
-win_outcomes as (
-  select a.experiment_id, a.account_id, count(o.opportunity_id) as wins
-  from assigned a
-  left join core.opportunities o
-    on o.account_id = a.account_id
-    and o.is_won
-    and o.close_date > cast(a.assigned_at as date)
-    and o.close_date <= cast(a.assigned_at + to_days(${windowDays}::integer) as date)
-  group by a.experiment_id, a.account_id
-),
-revenue_outcomes as (
-  select a.experiment_id, a.account_id,
-    coalesce(sum(case when r.kind in ('contraction', 'churn', 'refund') then -abs(r.amount_base) else r.amount_base end), 0) as revenue
-  from assigned a
-  left join core.revenue r
-    on r.account_id = a.account_id
-    and r.period_start > cast(a.assigned_at as date)
-    and r.period_start <= cast(a.assigned_at + to_days(${windowDays}::integer) as date)
+    and (${types === null ? null : types.join(',')}::varchar is null
+      or list_contains(string_split(${types === null ? null : types.join(',')}::varchar, ','), o.type))
   group by a.experiment_id, a.account_id
 ),
 per_account as (
   select a.experiment_id, a.arm,
     (oo.opportunities > 0)::integer as has_opportunity,
     oo.pipeline::double as pipeline,
-    (w.wins > 0)::integer as has_win,
-    ro.revenue::double as revenue
+    (oo.wins > 0)::integer as has_win,
+    oo.won_amount::double as revenue
   from assigned a
   join opportunity_outcomes oo using (experiment_id, account_id)
-  join win_outcomes w using (experiment_id, account_id)
-  join revenue_outcomes ro using (experiment_id, account_id)
 )
 select experiment_id, arm,
   count(*)::integer as n,
@@ -139,7 +122,13 @@ interface ArmRow {
  */
 export async function readoutExperiments(
   wh: Warehouse,
-  opts: { experimentId?: string; windowDays?: number; expectedTreatmentShare?: number } = {},
+  opts: {
+    experimentId?: string;
+    windowDays?: number;
+    expectedTreatmentShare?: number;
+    /** Opportunity types counted (default: all). */
+    opportunityTypes?: readonly ('new_business' | 'expansion' | 'renewal')[];
+  } = {},
 ): Promise<ExperimentReadout[]> {
   const windowDays = opts.windowDays ?? 180;
   if (!Number.isInteger(windowDays) || windowDays < 1) {
@@ -152,7 +141,7 @@ export async function readoutExperiments(
       ? new JointlyError('NOT_FOUND', `No experiment "${id}" in core.experiments. List them with \`jointly experiment readout\`.`)
       : new JointlyError('NO_DATA', 'No experiments in the warehouse: load an experiments file with `jointly ingest`.');
   }
-  const arms = await wh.allJS<ArmRow & Record<string, unknown>>(ARM_STATS(id, windowDays));
+  const arms = await wh.allJS<ArmRow & Record<string, unknown>>(ARM_STATS(id, windowDays, opts.opportunityTypes ?? null));
   return infos.map((info) => {
     const empty: ArmRow = { experiment_id: info.experiment_id, arm: 'control', n: 0, opportunities: 0, pipeline_mean: 0, pipeline_var: 0, wins: 0, revenue_mean: 0, revenue_var: 0 };
     const c = arms.find((a) => a.experiment_id === info.experiment_id && a.arm === 'control') ?? empty;

@@ -26,9 +26,9 @@ beforeAll(async () => {
   await wh.run(opp('(i % 2 = 0 and i % 4 = 0) or (i % 2 = 1 and i % 10 = 1)', '2024-02-01', 'in'));
   await wh.run(opp('true', '2023-06-01', 'before'));
   await wh.run(opp('true', '2024-06-01', 'after'));
-  await wh.run(`insert into core.revenue (revenue_id, account_id, period_start, period_end, amount, amount_base, currency, kind)
-    select 'r' || i, 'a' || i, date '2024-03-01', date '2024-03-31', 500, 500, 'USD', 'new'
-    from range(${N}) t(i) where (i % 2 = 0 and i % 4 = 0) or (i % 2 = 1 and i % 10 = 1)`);
+  // An expansion deal for every account inside the window: excluded when only new business counts.
+  await wh.run(`insert into core.opportunities (opportunity_id, account_id, type, created_at, stage, is_closed, is_won, amount, amount_base, currency)
+    select 'x' || i, 'a' || i, 'expansion', timestamp '2024-02-10', 'Open', false, false, 99, 99, 'USD' from range(${N}) t(i)`);
 });
 
 afterAll(async () => {
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('experiment readout', () => {
   test('rates and money per account match the tests applied to the planted outcomes', async () => {
-    const [r] = await readoutExperiments(wh, { windowDays: 90 });
+    const [r] = await readoutExperiments(wh, { windowDays: 90, opportunityTypes: ['new_business'] });
     expect(r?.n_treatment).toBe(200);
     expect(r?.n_control).toBe(200);
     expect(r?.srm.mismatch).toBe(false);
@@ -65,14 +65,21 @@ describe('experiment readout', () => {
     expect(pipe?.ci_low).toBeCloseTo(welch.ci_low, 2);
     expect(pipe?.ci_high).toBeCloseTo(welch.ci_high, 2);
     expect(pipe?.p_value).toBeCloseTo(welch.p_value, 9);
+    // Every deal in the window is won: won revenue per account equals pipeline per account (USD).
     const rev = r?.metrics.find((m) => m.metric === 'revenue_per_account');
-    // USD: 500 per converting account.
-    expect(rev?.lift_abs).toBeCloseTo(500 * rate.diff, 2);
-    expect(rev?.incremental_total).toBeCloseTo(500 * rate.diff * 200, 0);
+    expect(rev?.lift_abs).toBeCloseTo(welch.diff, 2);
+    expect(rev?.incremental_total).toBeCloseTo(welch.diff * 200, 0);
+  });
+
+  test('counting every opportunity type adds the expansion deals to both arms', async () => {
+    const [r] = await readoutExperiments(wh, { windowDays: 90 });
+    const opp = r?.metrics.find((m) => m.metric === 'opportunity_rate');
+    expect(opp?.control).toBe(1);
+    expect(opp?.treatment).toBe(1);
   });
 
   test('a window too short to see the outcomes finds no lift', async () => {
-    const [r] = await readoutExperiments(wh, { windowDays: 10 });
+    const [r] = await readoutExperiments(wh, { windowDays: 10, opportunityTypes: ['new_business'] });
     const opp = r?.metrics.find((m) => m.metric === 'opportunity_rate');
     expect(opp?.control).toBe(0);
     expect(opp?.treatment).toBe(0);

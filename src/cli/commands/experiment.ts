@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { planExperiment, readoutExperiments } from '../../incrementality/index.js';
-import { Warehouse } from '../../warehouse/index.js';
+import { JointlyError } from '../../core/errors.js';
+import { OPPORTUNITY_TYPES, Warehouse } from '../../warehouse/index.js';
 import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
 export const order = 40;
@@ -75,13 +76,15 @@ export function register(program: Command): void {
       .description('Lift per experiment and metric with 95 % intervals, p-values and a sample-ratio check.')
       .argument('[experiment_id]', 'one experiment (default: all)')
       .option('--window-days <n>', 'outcome window after assignment, in days', '180')
+      .option('--types <list>', 'opportunity types counted, comma-separated (default: all)')
       .option('--json', 'machine-readable output'),
-  ).action(async (experimentId: string | undefined, flags: { windowDays: string; json?: boolean; db: string }) => {
+  ).action(async (experimentId: string | undefined, flags: { windowDays: string; types?: string; json?: boolean; db: string }) => {
     const wh = await Warehouse.open(flags.db, { readOnly: true });
     try {
       const readouts = await readoutExperiments(wh, {
         experimentId,
         windowDays: parseNumberOption('window-days', flags.windowDays),
+        opportunityTypes: flags.types === undefined ? undefined : parseTypes(flags.types),
       });
       if (flags.json) {
         printJson(readouts.flatMap((r) => r.metrics.map((m) => ({ ...m, srm_p_value: r.srm.p_value, srm_mismatch: r.srm.mismatch }))));
@@ -110,6 +113,15 @@ export function register(program: Command): void {
     } finally {
       await wh.close();
     }
+  });
+}
+
+function parseTypes(list: string): ('new_business' | 'expansion' | 'renewal')[] {
+  return list.split(',').map((t) => {
+    const v = t.trim();
+    const found = OPPORTUNITY_TYPES.find((x) => x === v);
+    if (!found) throw new JointlyError('BAD_ARGUMENT', `--types expects ${OPPORTUNITY_TYPES.join(', ')}, got "${v}".`);
+    return found;
   });
 }
 
