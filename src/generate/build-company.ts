@@ -145,7 +145,8 @@ function round6(x: number): number {
 export function writePartners(partners: readonly PartnerSim[], seed: number, w: TableWriter): void {
   const rng = new Rng(seed, STREAM.partners, 1);
   for (const p of partners) {
-    const joined = HISTORY_START_DAY - 900 + rng.int(1000);
+    // Every partner joined before the first activity (history start).
+    const joined = HISTORY_START_DAY - 900 + rng.int(890);
     w.row([
       p.id,
       csvField(p.name),

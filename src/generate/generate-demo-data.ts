@@ -3,7 +3,7 @@
  * `truth.json` with the planted causal effects, experiments, anomalies, cohorts, identities and
  * every dirty row. Deterministic for a seed: same seed, byte-identical files.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -125,7 +125,7 @@ export async function generateDemoData(options: GenerateOptions): Promise<Genera
     } finally {
       await wh.close();
     }
-    files.push({ ...fxCsv, file: 'fx_rates.parquet', format: 'parquet', lines: 0, bytes: 0 });
+    files.push({ ...fxCsv, file: 'fx_rates.parquet', format: 'parquet', lines: 0, bytes: statSync(parquet).size });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

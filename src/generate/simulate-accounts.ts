@@ -281,7 +281,7 @@ export class AccountSimulator {
       contacts.push(cid);
       const first = rng.pick(FIRST_NAMES);
       const last = rng.pick(LAST_NAMES);
-      w.contacts.row([cid, refAccount(0.3), `${first}.${last}${k ? k : ''}@${domain}`, csvField(rng.pick(TITLES)), tsStr(created + rng.int(400), 30_000 + rng.int(30_000))]);
+      w.contacts.row([cid, refAccount(0.3), `${first}.${last}${k ? k : ''}@${domain}`, csvField(rng.pick(TITLES)), tsStr(created + rng.int(Math.max(1, HISTORY_START_DAY - created)), 30_000 + rng.int(30_000))]);
     }
     this.counts.contacts += nContacts;
 
