@@ -219,6 +219,28 @@ describe('reports', () => {
   });
 });
 
+describe('governance', () => {
+  test('the metric dictionary is readable by a partner and defines the headline metrics', async () => {
+    const body = (await get('/api/v1/metrics?limit=1000', tokens.partnerA)).json();
+    const names = (body['items'] as { name: string; owner: string }[]).map((m) => m.name);
+    expect(names).toContain('attributed_revenue');
+    expect((body['items'] as { owner: string }[]).every((m) => m.owner.length > 0)).toBe(true);
+  });
+
+  test('data quality before any check run is empty but answers', async () => {
+    expect((await get('/api/v1/data-quality')).json()).toEqual({ report_status: [], latest_run: null, checks: [] });
+  });
+
+  test('discrepancies list is paginated', async () => {
+    expect((await get('/api/v1/discrepancies', tokens.analyst)).json()).toEqual({ items: [], total: 0, limit: 50, offset: 0 });
+  });
+
+  test('a partner cannot read data quality or discrepancies', async () => {
+    expect((await get('/api/v1/data-quality', tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/discrepancies', tokens.partnerA)).status).toBe(403);
+  });
+});
+
 describe('data operations', () => {
   test('batches report their row counts', async () => {
     expect((await get('/api/v1/batches')).json()).toMatchObject({

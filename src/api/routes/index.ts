@@ -6,5 +6,6 @@ import { routes as dataOps } from './data-ops.js';
 import { routes as models } from './models.js';
 import { routes as deals } from './deals.js';
 import { routes as attribution } from './attribution.js';
+import { routes as governance } from './governance.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...dataOps];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...dataOps, ...governance];

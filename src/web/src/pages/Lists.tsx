@@ -92,12 +92,52 @@ interface QuarantineRow {
   reason: string;
 }
 
+interface Quality {
+  report_status: { report: string; is_current: boolean; reason: string | null; updated_at: string }[];
+  latest_run: { check_run_id: number; started_at: string; n_pass: number; n_warn: number; n_fail: number; n_skip: number } | null;
+  checks: { check_id: string; kind: string; table_name: string | null; status: string; severity: string; message: string }[];
+}
+
 export function DataQuality() {
   const batches = useApi<Page<Batch>>('/batches', { limit: 20 });
   const quarantine = useApi<Page<QuarantineRow>>('/quarantine', { limit: 50 });
+  const quality = useApi<Quality>('/data-quality');
   return (
     <>
       <h1>Data quality</h1>
+      <section className="panel" aria-label="Checks">
+        <h2>Checks and report status</h2>
+        <Loaded load={quality} what="data quality checks">
+          {(q) =>
+            q.latest_run === null ? (
+              <p>No data quality check has run yet (run `jointly check`).</p>
+            ) : (
+              <>
+                <p className="muted">
+                  Check run {q.latest_run.check_run_id} at {q.latest_run.started_at.replace('T', ' ').slice(0, 16)}: {q.latest_run.n_pass} passed, {q.latest_run.n_warn} warnings, {q.latest_run.n_fail} failed.
+                </p>
+                {q.report_status.map((r) => (
+                  <p key={r.report} className={r.is_current ? undefined : 'error-text'}>
+                    Report <strong>{r.report}</strong>: {r.is_current ? 'current' : `not current — ${r.reason ?? ''}`}
+                  </p>
+                ))}
+                <DataTable
+                  caption="Latest check results, failures first"
+                  rows={q.checks}
+                  rowKey={(c) => c.check_id}
+                  columns={[
+                    { header: 'Check', cell: (c) => c.check_id },
+                    { header: 'Status', cell: (c) => c.status },
+                    { header: 'Severity', cell: (c) => c.severity },
+                    { header: 'Table', cell: (c) => c.table_name ?? '—' },
+                    { header: 'Message', cell: (c) => c.message },
+                  ]}
+                />
+              </>
+            )
+          }
+        </Loaded>
+      </section>
       <section className="panel" aria-label="Load batches">
         <h2>Load batches</h2>
         <Loaded load={batches} what="load batches">
