@@ -56,7 +56,14 @@ export async function getIncrementalityResults(
 ): Promise<{ run_id: number; rows: IncrementalityRow[] }> {
   let runId = opts.runId;
   if (runId === undefined) {
-    const latest = await wh.find<{ run_id: number }>(`select max(run_id)::integer as run_id from meta.runs where kind = 'incrementality' and status = 'succeeded'`);
+    // The latest successful run that estimated this kind of unit (a run may cover only one kind).
+    const latest = await wh.find<{ run_id: number }>(sql`
+      select max(r.run_id)::integer as run_id
+      from meta.runs r
+      where r.kind = 'incrementality' and r.status = 'succeeded'
+        and exists (
+          select 1 from model.incrementality i
+          where i.run_id = r.run_id and (${opts.by ?? null}::varchar is null or i.unit_kind = ${opts.by ?? null}::varchar))`);
     if (latest?.run_id === null || latest?.run_id === undefined) {
       throw new JointlyError('NOT_FOUND', 'No incrementality run yet. Run `jointly incrementality` first.');
     }

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { JointlyError } from '../../core/errors.js';
-import { INCREMENTALITY_UNITS, runIncrementality, type IncrementalityUnit } from '../../incrementality/index.js';
+import { INCREMENTALITY_UNITS, getIncrementalityResults, runIncrementality, type IncrementalityUnit } from '../../incrementality/index.js';
 import { Warehouse } from '../../warehouse/index.js';
 import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
@@ -16,6 +16,7 @@ interface Flags {
   seed: string;
   bootstrap: string;
   json?: boolean;
+  stored?: boolean;
   db: string;
 }
 
@@ -28,18 +29,21 @@ export function register(program: Command): void {
       .option('--model <name>', 'attribution model for the attributed amounts (default: latest run of any model)')
       .option('--seed <n>', 'seed of the bootstrap and control sampling', '1')
       .option('--bootstrap <n>', 'bootstrap resamples', '1000')
+      .option('--stored', 'print the latest stored run instead of estimating again (read-only)')
       .option('--json', 'machine-readable output'),
   ).action(async (flags: Flags) => {
     const by = INCREMENTALITY_UNITS.find((u): u is IncrementalityUnit => u === flags.by);
     if (!by) throw new JointlyError('BAD_ARGUMENT', `--by expects ${INCREMENTALITY_UNITS.join(' or ')}, got "${flags.by}".`);
-    const wh = await Warehouse.open(flags.db);
+    const wh = await Warehouse.open(flags.db, { readOnly: flags.stored ?? false });
     try {
-      const run = await runIncrementality(wh, {
-        by,
-        model: flags.model,
-        seed: parseNumberOption('seed', flags.seed),
-        bootstrapIterations: parseNumberOption('bootstrap', flags.bootstrap),
-      });
+      const run = flags.stored
+        ? { ...(await getIncrementalityResults(wh, { by })), attribution_run_id: null, attribution_model: null, seconds: 0 }
+        : await runIncrementality(wh, {
+            by,
+            model: flags.model,
+            seed: parseNumberOption('seed', flags.seed),
+            bootstrapIterations: parseNumberOption('bootstrap', flags.bootstrap),
+          });
       const rows = run.rows.filter((r) => r.metric === 'revenue');
       if (flags.json) {
         printJson(
@@ -61,7 +65,9 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(
-        `incrementality run ${run.run_id} by ${by}; attributed revenue from ${run.attribution_model ? `${run.attribution_model} (run ${run.attribution_run_id})` : 'no attribution run'}; ${run.seconds.toFixed(1)} s\n`,
+        flags.stored
+          ? `stored incrementality run ${run.run_id} by ${by}\n`
+          : `incrementality run ${run.run_id} by ${by}; attributed revenue from ${run.attribution_model ? `${run.attribution_model} (run ${run.attribution_run_id})` : 'no attribution run'}; ${run.seconds.toFixed(1)} s\n`,
       );
       printTable(rows, [
         { header: by, value: (r) => r.unit_id },
