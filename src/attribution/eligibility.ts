@@ -7,7 +7,7 @@
  *   (window by the touch's partner type, else the default) up to the close (open: no end) — of the
  *   opportunity's account, its contacts, or its contact roles; flags `in_pipeline` (up to
  *   creation) and `in_revenue` (won, up to the close day).
- * - `att_elig`: the credited touches, one row per (opportunity, purpose, touch).
+ * - `att_elig` (a view over att_cand): the credited touches, one row per (opportunity, purpose, touch).
  * - `att_pos`: per (opportunity, purpose) the count and the key touches, from aggregates
  *   (min/max over `(occurred_at, touchpoint_id)`), never from sorting each partition.
  * - `att_partner_shares`: partner shares of multi-partner activities (`attributes.partner_shares`).
@@ -103,7 +103,7 @@ export async function buildEligibility(
       is_won as in_revenue
     from matched
     where occurred_at >= created_at - to_days(window_days)`);
-  await wh.run(`create or replace temp table att_elig as
+  await wh.run(`create or replace temp view att_elig as
     select opportunity_id, 'pipeline' as purpose, touchpoint_id, occurred_at, channel, touch_type,
       activity_id, partner_id, partner_type, program, activity_type, created_at,
       created_at as anchor_at
@@ -129,7 +129,8 @@ export async function buildEligibility(
 
 /** Drops the temp tables of a run (they are connection-local; this frees memory early). */
 export async function dropEligibility(wh: Warehouse): Promise<void> {
-  for (const t of ['att_cand', 'att_elig', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split']) {
+  await wh.run('drop view if exists att_elig');
+  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split']) {
     await wh.run(`drop table if exists ${t}`);
   }
 }

@@ -28,25 +28,20 @@ export interface ModelSql {
  * normalised(sql`e.touch_type = 'meeting'`, sql`'meeting'`)
  */
 export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``): Sql {
-  return sql`select ${raw(PLAIN_COLS)},
-      case when s.tot > 0 then r.raw_weight / s.tot else 1.0 / r.n end as weight,
-      case when s.tot > 0 then r.rule else 'fallback: linear (no touch has a weight in this model)' end as rule
-    from (
+  return sql`with r as materialized (
       select ${raw(E_COLS)}, p.n, (${rawExpr})::DOUBLE as raw_weight, ${ruleExpr} as rule
       from att_elig e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
       ${joins}
-    ) r
-    join (
-      select opportunity_id, purpose, sum(raw_weight) as tot
-      from (
-        select e.opportunity_id, e.purpose, (${rawExpr})::DOUBLE as raw_weight
-        from att_elig e
-        join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
-        ${joins}
-      )
-      group by opportunity_id, purpose
-    ) s using (opportunity_id, purpose)
+    ),
+    s as (
+      select opportunity_id, purpose, sum(raw_weight) as tot from r group by opportunity_id, purpose
+    )
+    select ${raw(PLAIN_COLS.split(', ').map((c) => `r.${c}`).join(', '))},
+      case when s.tot > 0 then r.raw_weight / s.tot else 1.0 / r.n end as weight,
+      case when s.tot > 0 then r.rule else 'fallback: linear (no touch has a weight in this model)' end as rule
+    from r
+    join s on s.opportunity_id = r.opportunity_id and s.purpose = r.purpose
     where s.tot = 0 or r.raw_weight > 0`;
 }
 
@@ -75,26 +70,38 @@ const ROLE_LABEL: Record<Role, string> = {
  */
 export function keyRolesSql(roles: readonly { role: Role; share: number }[], spread: number, label: string): ModelSql {
   const ids = roles.map((r) => ROLE_ID[r.role]);
-  const distinctKeys = `len(list_distinct([${ids.join(', ')}]))`;
-  const notKey = ids.map((id) => `e.touchpoint_id is distinct from ${id}`).join(' and ');
-  let rawW = sql`0.0`;
+  // Number of distinct key touches, without building a list per row: an id counts when it is set
+  // and differs from every earlier role's id.
+  const distinctKeys = ids
+    .map((id, i) => `(${[`${id} is not null`, ...ids.slice(0, i).map((prev) => `${id} is distinct from ${prev}`)].join(' and ')})::INTEGER`)
+    .join(' + ');
   let total = sql`0.0`;
-  for (const r of roles) {
-    const id = raw(ROLE_ID[r.role]);
-    rawW = sql`${rawW} + case when e.touchpoint_id = ${id} then ${r.share}::DOUBLE else 0 end`;
-    total = sql`${total} + case when ${id} is not null then ${r.share}::DOUBLE else 0 end`;
+  for (const r of roles) total = sql`${total} + case when ${raw(ROLE_ID[r.role])} is not null then ${r.share}::DOUBLE else 0 end`;
+  total = sql`${total} + case when p.n > (${raw(distinctKeys)}) then ${spread}::DOUBLE else 0 end`;
+  const keyCols = raw(['first_id', 'last_id', 'lead_id', 'oppc_id', 'close_id'].map((c) => `p.${c}`).join(', '));
+  const qIds = roles.map((r) => ROLE_ID[r.role].replace('p.', 'q.'));
+  let rawW = sql`0.0`;
+  for (const [i, r] of roles.entries()) {
+    rawW = sql`${rawW} + case when e.touchpoint_id = ${raw(qIds[i] ?? '')} then ${r.share}::DOUBLE else 0 end`;
   }
-  rawW = sql`${rawW} + case when ${raw(notKey)} then ${spread}::DOUBLE / (p.n - ${raw(distinctKeys)}) else 0 end`;
-  total = sql`${total} + case when p.n > ${raw(distinctKeys)} then ${spread}::DOUBLE else 0 end`;
-  const parts = roles.map((r) => `case when e.touchpoint_id = ${ROLE_ID[r.role]} then '${ROLE_LABEL[r.role]}' end`);
+  const notKey = qIds.map((id) => `e.touchpoint_id is distinct from ${id}`).join(' and ');
+  rawW = sql`${rawW} + case when ${raw(notKey)} then q.spread_each else 0 end`;
+  const parts = roles.map((r, i) => `case when e.touchpoint_id = ${qIds[i] ?? ''} then '${ROLE_LABEL[r.role]}' end`);
   const rule = raw(
     `${sqlString(label + ': ')} || coalesce(nullif(concat_ws(' + ', ${parts.join(', ')}), ''), 'middle touch (spread)')`,
   );
   return {
-    select: sql`select ${raw(E_COLS)}, (${rawW}) / nullif(${total}, 0) as weight, ${rule} as rule
-      from att_elig e
-      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
-      where (${rawW}) > 0`,
+    select: sql`select ${raw(PLAIN_COLS)}, raw_weight / total as weight, rule
+      from (
+        select ${raw(E_COLS)}, (${rawW}) as raw_weight, q.total, ${rule} as rule
+        from att_elig e
+        join (
+          select p.opportunity_id, p.purpose, ${keyCols}, ${total} as total,
+            ${spread}::DOUBLE / nullif(p.n - (${raw(distinctKeys)}), 0) as spread_each
+          from att_pos p
+        ) q on q.opportunity_id = e.opportunity_id and q.purpose = e.purpose
+      )
+      where raw_weight > 0`,
   };
 }
 
