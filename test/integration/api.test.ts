@@ -219,6 +219,50 @@ describe('reports', () => {
   });
 });
 
+describe('incrementality and customers', () => {
+  test('incrementality before any run is a 404 that says what to run', async () => {
+    expect((await get('/api/v1/incrementality')).json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No incrementality run yet. Run `jointly incrementality` first.' },
+    });
+  });
+
+  // Won new-business deals: o1 (sourced by p_a) and o4 (no partner, organic touch).
+  test('new customers by partner, each counted once', async () => {
+    const body = (await get('/api/v1/customers')).json() as { total: number; partner_total: number; groups: { key: string; customers: number; first_deal_amount: string }[] };
+    expect([body.total, body.partner_total]).toEqual([2, 1]);
+    expect(body.groups.map((g) => [g.key, g.customers, g.first_deal_amount])).toEqual([
+      ['direct', 1, '7000.00'],
+      ['p_a', 1, '12000.00'],
+    ]);
+  });
+
+  test('a partner sees only its own new customers, not the totals', async () => {
+    const body = (await get('/api/v1/customers', tokens.partnerA)).json() as { total: number | null; groups: { key: string }[] };
+    expect(body.total).toBeNull();
+    expect(body.groups.map((g) => g.key)).toEqual(['p_a']);
+    const other = (await get('/api/v1/customers', tokens.partnerB)).json() as { groups: unknown[] };
+    expect(other.groups).toEqual([]);
+  });
+
+  test('the overview counts new customers from partners', async () => {
+    const body = (await get('/api/v1/overview')).json() as { totals: { new_customers_from_partners: number } };
+    expect(body.totals.new_customers_from_partners).toBe(1);
+  });
+
+  test('cohorts by acquisition source kind', async () => {
+    const body = (await get('/api/v1/cohorts')).json() as { cohorts: { cohort: string; segment: string; customers: number }[] };
+    expect(body.cohorts.map((c) => [c.cohort, c.segment, c.customers])).toEqual([
+      ['2024-Q2', 'direct', 1],
+      ['2024-Q2', 'partner', 1],
+    ]);
+  });
+
+  test('a partner sees only its own cohort segment', async () => {
+    const body = (await get('/api/v1/cohorts', tokens.partnerA)).json() as { cohorts: { segment: string }[] };
+    expect([...new Set(body.cohorts.map((c) => c.segment))]).toEqual(['p_a']);
+  });
+});
+
 describe('governance', () => {
   test('the metric dictionary is readable by a partner and defines the headline metrics', async () => {
     const body = (await get('/api/v1/metrics?limit=1000', tokens.partnerA)).json();

@@ -5,7 +5,7 @@
  * pages. Money stays a decimal string; totals are summed in integer cents.
  */
 import { z } from 'zod';
-import { JointlyError } from '../../core/errors.js';
+import { JointlyError, isJointlyError } from '../../core/errors.js';
 import { fromMinor, toMinor } from '../../core/money.js';
 import {
   REPORT_DIMENSIONS,
@@ -16,6 +16,7 @@ import {
   getSourcedInfluenced,
   type AttributionReportRow,
 } from '../../reports/index.js';
+import { newCustomers } from '../../customers/index.js';
 import { sql, type Warehouse } from '../../warehouse/index.js';
 import { defineRoute, money, page, pageParams } from '../route.js';
 import { checkPeriod, partnerTypeParam, programParam, reportParams, resolveModelName } from './common.js';
@@ -273,6 +274,25 @@ const overviewSchema = z.object({
   top_partners: z.array(reportRowSchema),
 });
 
+/**
+ * New customers brought by partners (or by one partner) in the period; null when the customers
+ * model cannot answer yet (no configuration or no attribution run it needs).
+ */
+async function newPartnerCustomers(
+  wh: Warehouse,
+  q: { from: string | undefined; to: string | undefined; partnerId: string | undefined },
+): Promise<number | null> {
+  try {
+    const r = await newCustomers(wh, { by: 'partner', ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) });
+    if (q.partnerId === undefined) return Number(r.partner_total);
+    const mine = r.groups.find((g) => g.source_kind === 'partner' && g.key === q.partnerId);
+    return mine ? Number(mine.customers) : 0;
+  } catch (error) {
+    if (isJointlyError(error) && error.kind === 'user') return null;
+    throw error;
+  }
+}
+
 // GET /api/v1/overview: headline numbers, monthly trend and top partners (dashboard first page).
 export const overview = defineRoute({
   method: 'GET',
@@ -297,6 +317,7 @@ export const overview = defineRoute({
     const spendCents = spendRows.reduce((a, r) => a + (r.activity_cost ? toMinor(r.activity_cost) : 0n), 0n);
     const spend = spendRows.some((r) => r.activity_cost !== null) ? fromMinor(spendCents) : null;
     const own = partnerId ? (await getSourcedInfluenced(wh, filter))[0] : undefined;
+    const acquired = await newPartnerCustomers(wh, { from: query.from, to: query.to, partnerId });
     return {
       run_id: o.run_id,
       model: o.model,
@@ -310,7 +331,7 @@ export const overview = defineRoute({
         incremental_revenue: null,
         incremental_revenue_low: null,
         incremental_revenue_high: null,
-        new_customers_from_partners: null,
+        new_customers_from_partners: acquired,
       },
       trend: o.trend,
       top_partners: top.map((r) => withPartnerId('partner', r)),

@@ -7,5 +7,6 @@ import { routes as models } from './models.js';
 import { routes as deals } from './deals.js';
 import { routes as attribution } from './attribution.js';
 import { routes as governance } from './governance.js';
+import { routes as outcomes } from './outcomes.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...dataOps, ...governance];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...outcomes, ...dataOps, ...governance];
