@@ -244,6 +244,35 @@ describe('generate', () => {
     }
   });
 
+  test('every enum value, channel and revenue kind occurs in the clean rows', () => {
+    const dirtyAt = new Set(truth.dirty_rows.map((d) => `${d.table}:${d.line}`));
+    const values = (t: TableName, column: string): Set<string> => {
+      const { header, records } = read(dir, t);
+      const col = header.indexOf(column);
+      return new Set(records.filter((r) => !dirtyAt.has(`${t}:${r.line}`)).map((r) => (r.fields[col] ?? '').toLowerCase()));
+    };
+    const sorted = (s: Set<string>) => [...s].filter((v) => v !== '').sort();
+    for (const [t, column] of [
+      ['partners', 'partner_type'],
+      ['activities', 'activity_type'],
+      ['touchpoints', 'touch_type'],
+      ['opportunities', 'type'],
+      ['revenue', 'kind'],
+      ['experiments', 'arm'],
+    ] as const) {
+      const spec = TABLES[t].columns.find((c) => c.name === column);
+      expect(sorted(values(t, column)), `${t}.${column}`).toEqual([...(spec?.values ?? [])].sort());
+    }
+    expect(sorted(values('touchpoints', 'channel'))).toEqual(
+      ['direct', 'email', 'events', 'organic', 'outbound', 'paid', 'partner'],
+    );
+    expect(sorted(values('activities', 'currency'))).toEqual(['EUR', 'GBP', 'USD'].map((c) => c.toLowerCase()));
+    expect(sorted(values('opportunities', 'currency')).length).toBeGreaterThanOrEqual(3);
+    const { header, records } = read(dir, 'activities');
+    const ids = header.indexOf('partner_ids');
+    expect(records.some((r) => (r.fields[ids] ?? '').includes('|'))).toBe(true);
+  });
+
   test('planted effects are stated and consistent', () => {
     const cents = (s: string) => toMinor(s);
     const zero = truth.partners.filter((p) => p.strength === 0 && p.engaged_accounts > 0);
