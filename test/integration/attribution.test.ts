@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Warehouse, sql } from '../../src/warehouse/index.js';
-import { runAttribution } from '../../src/attribution/index.js';
+import { buildEligibility, runAttribution } from '../../src/attribution/index.js';
+import { checkCreditInvariants } from '../../src/attribution/invariants.js';
 import { explainOpportunity, getAttributionReport, getSourcedInfluenced, compareModels, getOverview } from '../../src/reports/index.js';
 import { FOUR_TOUCH, creditsOf, load, tempDb, type Fixture } from './attribution-fixture.js';
 
@@ -197,6 +198,16 @@ describe('eligibility, splits, sourced and influenced', () => {
       writeFileSync(join(dir, 'attribution.yaml'), 'models:\n  x: { type: time_decay, half_life_days: -1 }\n  y: { type: blended, mix: { nothere: 1 } }\n');
       await expect(runAttribution(wh, { model: 'x', configDir: dir })).rejects.toThrow(/attribution\.yaml: models\.x\.half_life_days/);
       await expect(runAttribution(wh, { model: 'x', configDir: dir })).rejects.toThrow(/models\.y: refers to unknown model "nothere"/);
+    });
+
+    test('a credit that no longer adds up to the amount is INVARIANT_BROKEN, naming the opportunity', async () => {
+      const run = await runAttribution(wh, { model: 'linear', windowDays: 60 });
+      await wh.run(sql`update model.credits set pipeline_credit = pipeline_credit + 0.01 where run_id = ${run.run_id} and touchpoint_id = 'T2' and partner_id = 'P1'`);
+      await buildEligibility(wh, { windows: { defaultDays: 60, byPartnerType: {} } });
+      await expect(checkCreditInvariants(wh, run.run_id)).rejects.toMatchObject({
+        code: 'INVARIANT_BROKEN',
+        message: expect.stringMatching(/O1\/pipeline: credits 100\.02 <> amount 100\.01/) as unknown,
+      });
     });
 
     test('reports before any run say how to make one', async () => {
