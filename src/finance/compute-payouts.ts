@@ -26,7 +26,8 @@ import { JointlyError } from '../core/index.js';
 import { sql, type Warehouse } from '../warehouse/index.js';
 import { commissionFor, divRound } from './commission.js';
 import type { PayoutConfig, PayoutPlan } from './payout-config.js';
-import { parsePeriod, type Period } from './period.js';
+import { evaluateMdfClaims } from './evaluate-mdf-claims.js';
+import type { Period } from './period.js';
 import { centsToDecimal, decimalToCents, divRoundSql, largestRemainderSql } from './sql-money.js';
 
 export const LINE_KINDS = ['accrual', 'reversal', 'bounty', 'mdf', 'below_threshold', 'not_clawed_back'] as const;
@@ -85,19 +86,7 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
   if (config.plans.length === 0) throw new JointlyError('BAD_CONFIG', `${config.file}: plans: no payout plan defined.`);
   const runs = await resolveRuns(wh, config, opts.runOverrides ?? {});
 
-  await wh.run(`create or replace temp table fin_plan (plan VARCHAR, specificity INTEGER, ord INTEGER, m_partner_id VARCHAR,
-    m_tier VARCHAR, m_partner_type VARCHAR, basis VARCHAR, model VARCHAR, run_id INTEGER, accrue_on VARCHAR, min_share_ppm HUGEINT,
-    cap_deal HUGEINT, cap_period HUGEINT, max_deal_rate_ppm HUGEINT, claw_kinds VARCHAR[], claw_days INTEGER, bounty HUGEINT,
-    first_rate_ppm HUGEINT, rate_text VARCHAR)`);
-  for (const p of config.plans) await wh.run(PLAN_INSERT(p, p.model ? (runs[p.model] ?? null) : null));
-
-  // 1. Partner -> plan: the most specific match, then the first in the file.
-  await wh.run(`create or replace temp table fin_pp as
-    select p.partner_id, pl.*
-    from core.partners p
-    join fin_plan pl
-      on pl.m_partner_id = p.partner_id or pl.m_tier = p.tier or pl.m_partner_type = p.partner_type or pl.specificity = 0
-    qualify row_number() over (partition by p.partner_id order by pl.specificity desc, pl.ord) = 1`);
+  await preparePlanTables(wh, config, runs);
 
   // 2. Deals and party weights. den = the deal in weight units (cents, or ppm for declared shares).
   await wh.run(`create or replace temp table fin_opp as
@@ -318,6 +307,27 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
   return { period, attribution_runs: runs, reconciliation: rec };
 }
 
+/**
+ * Temp tables `fin_plan` (the plans in exact units) and `fin_pp` (each partner's plan, the most
+ * specific match first), with the attribution run each plan reads.
+ */
+export async function preparePlanTables(wh: Warehouse, config: PayoutConfig, runs: Readonly<Record<string, number>>): Promise<void> {
+  await wh.run(`create or replace temp table fin_plan (plan VARCHAR, specificity INTEGER, ord INTEGER, m_partner_id VARCHAR,
+    m_tier VARCHAR, m_partner_type VARCHAR, basis VARCHAR, model VARCHAR, run_id INTEGER, accrue_on VARCHAR, min_share_ppm HUGEINT,
+    cap_deal HUGEINT, cap_period HUGEINT, max_deal_rate_ppm HUGEINT, claw_kinds VARCHAR[], claw_days INTEGER, bounty HUGEINT,
+    first_rate_ppm HUGEINT, rate_text VARCHAR)`);
+  for (const p of config.plans) await wh.run(PLAN_INSERT(p, p.model ? (runs[p.model] ?? null) : null));
+
+  // Partner -> plan: the most specific match, then the first in the file.
+  await wh.run(`create or replace temp table fin_pp as
+    select p.partner_id, pl.*
+    from core.partners p
+    join fin_plan pl
+      on pl.m_partner_id = p.partner_id or pl.m_tier = p.tier or pl.m_partner_type = p.partner_type or pl.specificity = 0
+    qualify row_number() over (partition by p.partner_id order by pl.specificity desc, pl.ord) = 1`);
+
+}
+
 function toCents(s: string): bigint {
   const neg = s.startsWith('-');
   const [w = '0', f = ''] = s.replace('-', '').split('.');
@@ -347,7 +357,8 @@ async function capLines(wh: Warehouse, opts: { groups: string; groupOf: string; 
   // Groups whose lines are all zero already pay nothing; nothing else to do.
 }
 
-async function resolveRuns(wh: Warehouse, config: PayoutConfig, overrides: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+/** The attribution run each plan model reads: overrides first, else the latest successful run. */
+export async function resolveRuns(wh: Warehouse, config: PayoutConfig, overrides: Readonly<Record<string, number>>): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const models = [...new Set(config.plans.map((p) => p.model).filter((m): m is string => m !== null))];
   for (const model of models) {
@@ -366,49 +377,23 @@ async function resolveRuns(wh: Warehouse, config: PayoutConfig, overrides: Reado
   return out;
 }
 
-/**
- * MDF: approved or paid claims submitted in the period are payable up to the partner's budget for
- * the budget period containing the claim (first come, first served by submitted_at, claim_id).
- * A claim on an activity the partner is not part of pays nothing and says why.
- */
+/** MDF claims submitted in the period become lines (evaluate-mdf-claims.ts has the rules). */
 async function insertMdfLines(wh: Warehouse, config: PayoutConfig, period: Period): Promise<void> {
-  const claims = config.mdf.claims.filter((c) => c.submitted_at >= period.start && c.submitted_at <= period.end);
-  if (claims.length === 0) return;
-  const acts = await wh.all<{ activity_id: string; partner_ids: string }>(`select activity_id, to_json(partner_ids)::VARCHAR as partner_ids from core.activities`);
-  const actPartners = new Map(acts.map((a) => [a.activity_id, new Set(parseIds(a.partner_ids))]));
-  const used = new Map<string, bigint>();
-  const ordered = [...config.mdf.claims].sort((a, b) => (a.submitted_at === b.submitted_at ? (a.claim_id < b.claim_id ? -1 : 1) : a.submitted_at < b.submitted_at ? -1 : 1));
-  const lines: ReturnType<typeof sql>[] = [];
-  for (const c of ordered) {
-    const budget = config.mdf.budgets.find((b) => {
-      if (b.partner_id !== c.partner_id) return false;
-      const bp = parsePeriod(b.period);
-      return c.submitted_at >= bp.start && c.submitted_at <= bp.end;
-    });
-    const payable = c.status === 'approved' || c.status === 'paid';
-    const partners = actPartners.get(c.activity_id);
-    const claimed = toCents(c.amount);
-    let amount = 0n;
-    let rule: string;
-    if (!payable) rule = `MDF claim ${c.claim_id} is ${c.status}: nothing payable`;
-    else if (!partners) rule = `MDF claim ${c.claim_id}: activity ${c.activity_id} is not in the warehouse`;
-    else if (!partners.has(c.partner_id)) rule = `MDF claim ${c.claim_id}: partner is not on activity ${c.activity_id}`;
-    else if (!budget) rule = `MDF claim ${c.claim_id}: no MDF budget for the partner in that period`;
-    else {
-      const key = `${budget.partner_id}|${budget.period}`;
-      const left = toCents(budget.amount) - (used.get(key) ?? 0n);
-      amount = claimed < left ? claimed : left > 0n ? left : 0n;
-      used.set(key, (used.get(key) ?? 0n) + amount);
-      rule = amount === claimed ? `MDF claim ${c.claim_id} on activity ${c.activity_id} (budget ${budget.period})` : `MDF claim ${c.claim_id}: limited to the ${budget.period} budget left`;
-    }
-    if (!claims.includes(c)) continue;
-    lines.push(sql`(${`${c.partner_id}|mdf|${c.claim_id}`}, ${c.partner_id}, coalesce((select plan from fin_pp where partner_id = ${c.partner_id}), '(none)'),
-      'mdf', ${`mdf:${c.claim_id}`}, null, 'mdf_claim', null, ${c.submitted_at}::DATE, null, ${claimed}::HUGEINT, 0::HUGEINT, null, null,
-      'qualified', null, 'mdf', ${amount}::HUGEINT, ${rule})`);
-  }
-  if (lines.length === 0) return;
+  if (!config.mdf.claims.some((c) => c.submitted_at >= period.start && c.submitted_at <= period.end)) return;
+  const results = evaluateMdfClaims(config.mdf, await loadActivityPartners(wh));
+  const lines = results
+    .filter((c) => c.submitted_at >= period.start && c.submitted_at <= period.end)
+    .map((c) => sql`(${`${c.partner_id}|mdf|${c.claim_id}`}, ${c.partner_id}, coalesce((select plan from fin_pp where partner_id = ${c.partner_id}), '(none)'),
+      'mdf', ${`mdf:${c.claim_id}`}, null, 'mdf_claim', null, ${c.submitted_at}::DATE, null, ${c.claimed_cents}::HUGEINT, 0::HUGEINT, null, null,
+      'qualified', null, 'mdf', ${c.payable_cents}::HUGEINT, ${c.rule})`);
   await wh.run(joinSql(sql`insert into fin_lines (line_key, partner_id, plan, measure, line_id, opportunity_id, revenue_kind, currency, line_date,
       basis, revenue, credited, w, den_eff, status, close_date, line_kind, amount, rule) values `, lines));
+}
+
+/** Activity id -> the partner ids on it. */
+export async function loadActivityPartners(wh: Warehouse): Promise<Map<string, Set<string>>> {
+  const acts = await wh.all<{ activity_id: string; partner_ids: string }>(`select activity_id, to_json(partner_ids)::VARCHAR as partner_ids from core.activities`);
+  return new Map(acts.map((a) => [a.activity_id, new Set(parseIds(a.partner_ids))]));
 }
 
 function parseIds(json: string): string[] {

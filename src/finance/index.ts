@@ -8,3 +8,5 @@ export * from './commission.js';
 export { computePayouts, LINE_KINDS, type LineKind, type Reconciliation, type ComputedPayouts } from './compute-payouts.js';
 export * from './create-payout-statement.js';
 export * from './get-payout-statement.js';
+export * from './create-forecast.js';
+export * from './evaluate-mdf-claims.js';

@@ -1,3 +1,4 @@
+import type { SqlValue, Warehouse } from '../warehouse/index.js';
 /**
  * SQL fragments for exact money in DuckDB. Amounts inside finance queries are HUGEINT cents;
  * they become DECIMAL(18,2) only on the way out. (DuckDB evaluates DECIMAL / INTEGER as DOUBLE,
@@ -42,4 +43,19 @@ from (
     from (select grp, k, total::HUGEINT as total, w::HUGEINT as w from (${input}))
   )
 )`;
+}
+
+/**
+ * Inserts small, config-sized rows (plans, stage probabilities, per-partner totals) in one
+ * statement with every value bound. Not for bulk data: that stays in SQL.
+ *
+ * @example
+ * await insertRows(wh, 'fc_stage', [['Proposal', 0.4, 0.3, 0.5]]);
+ */
+export async function insertRows(wh: Warehouse, table: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (!/^[a-z_][a-z0-9_.]*$/.test(table)) throw new Error(`Unsafe table name: ${table}`);
+  const values: SqlValue[] = [];
+  const tuples = rows.map((r) => `(${r.map((v) => { values.push(v); return `$${values.length}`; }).join(', ')})`);
+  await wh.run({ text: `insert into ${table} values ${tuples.join(', ')}`, values });
 }

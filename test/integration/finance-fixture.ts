@@ -12,6 +12,9 @@
  * - O3 (A3, USD 600.00, won 2026-06-25): touches TC, organic -> TC 50%. R4 910.00 over 2026-06-01..2026-08-30 (91 days).
  * - O4 (A4, USD 800.00, won 2026-07-15): touch GD -> GD 100%. R5 770.00 over 2026-07-16..2026-09-30.
  * - R6: 100.00 on account A5 with no opportunity (unlinked).
+ * - O5 (A3, USD 1,000.00, open in Proposal, closing 2026-11-15): TC 50% of the pipeline credit.
+ * - O6 (A5, USD 500.00, lost after Discovery and Proposal). Closed deals reaching Discovery: O1, O2, O4, O6
+ *   (3 of 4 won); Proposal: O1, O3, O6 (2 of 3 won).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +56,24 @@ O1,A1,new_business,2026-06-01,2026-06-30,Closed Won,true,true,4000.00,EUR,
 O2,A2,new_business,2026-07-01,2026-07-20,Closed Won,true,true,1000.00,GBP,RF
 O3,A3,new_business,2026-06-10,2026-06-25,Closed Won,true,true,600.00,USD,
 O4,A4,new_business,2026-07-01,2026-07-15,Closed Won,true,true,800.00,USD,
+O5,A3,expansion,2026-07-01,2026-11-15,Proposal,false,false,1000.00,USD,
+O6,A5,new_business,2026-05-01,2026-06-01,Closed Lost,true,false,500.00,USD,
+`,
+  'opportunity_stages.csv': `opportunity_id,stage,entered_at
+O1,Discovery,2026-06-01
+O1,Proposal,2026-06-10
+O1,Closed Won,2026-06-30
+O2,Discovery,2026-07-01
+O2,Closed Won,2026-07-20
+O3,Proposal,2026-06-10
+O3,Closed Won,2026-06-25
+O4,Discovery,2026-07-01
+O4,Closed Won,2026-07-15
+O5,Discovery,2026-07-01
+O5,Proposal,2026-08-01
+O6,Discovery,2026-05-01
+O6,Proposal,2026-05-10
+O6,Closed Lost,2026-06-01
 `,
   'revenue.csv': `revenue_id,account_id,opportunity_id,period_start,period_end,amount,currency,kind
 R1,A1,O1,2026-07-01,2027-06-30,3000.00,EUR,new
