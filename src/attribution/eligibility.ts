@@ -130,7 +130,7 @@ export async function buildEligibility(
 /** Drops the temp tables of a run (they are connection-local; this frees memory early). */
 export async function dropEligibility(wh: Warehouse): Promise<void> {
   await wh.run('drop view if exists att_elig');
-  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split']) {
+  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_pick']) {
     await wh.run(`drop table if exists ${t}`);
   }
 }

@@ -42,6 +42,13 @@ export interface RunSummary {
  * s.credited_pipeline_total === s.pipeline_total // always
  */
 export async function runAttribution(wh: Warehouse, opts: RunOptions): Promise<RunSummary> {
+  return runOne(wh, opts, { reuse: false, keep: false });
+}
+
+/** Eligibility temp tables left by the previous run of this connection (runAllModels), by windows. */
+const kept = new WeakMap<Warehouse, string>();
+
+async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; keep: boolean }): Promise<RunSummary> {
   const cfg = loadAttributionConfig(opts.configDir);
   const resolved = resolveModel(cfg, opts.model, opts.windowDays);
   const count = await wh.all<{ n: number }>(`select count(*)::INTEGER as n from core.opportunities`);
@@ -70,7 +77,14 @@ export async function runAttribution(wh: Warehouse, opts: RunOptions): Promise<R
   };
   try {
     const summary = await wh.transaction(async (tx) => {
-      await step('eligibility_ms', () => buildEligibility(tx, { windows: resolved.windows }));
+      const windowsKey = JSON.stringify(resolved.windows);
+      if (share.reuse && kept.get(wh) === windowsKey) {
+        timings['eligibility_ms'] = 0;
+        info['eligibility'] = 'reused from the previous model of this batch of runs';
+      } else {
+        kept.delete(wh);
+        await step('eligibility_ms', () => buildEligibility(tx, { windows: resolved.windows }));
+      }
       const model = modelSql(cfg, resolved.name, info);
       await step('prepare_ms', async () => {
         if (model.prepare) await model.prepare(tx);
@@ -93,11 +107,16 @@ export async function runAttribution(wh: Warehouse, opts: RunOptions): Promise<R
           duration_ms = ${Date.now() - started}::INTEGER,
           summary = ${JSON.stringify({ ...result, timings, ...info })}::JSON
         where run_id = ${runId}`);
-      await dropEligibility(tx);
+      if (share.keep) kept.set(wh, windowsKey);
+      else {
+        kept.delete(wh);
+        await dropEligibility(tx);
+      }
       return result;
     });
     return summary;
   } catch (error) {
+    kept.delete(wh);
     await wh.run(sql`update meta.runs set status = 'failed', finished_at = now(),
         duration_ms = ${Date.now() - started}::INTEGER,
         summary = ${JSON.stringify({ error: messageOf(error) })}::JSON
@@ -108,6 +127,7 @@ export async function runAttribution(wh: Warehouse, opts: RunOptions): Promise<R
 
 /**
  * Runs every model of attribution.yaml in turn; a failing model is reported, the others still run.
+ * Models with the same windows reuse one eligibility build.
  *
  * @example
  * const { runs, failures } = await runAllModels(wh, {});
@@ -119,13 +139,19 @@ export async function runAllModels(
   const cfg = loadAttributionConfig(opts.configDir);
   const runs: RunSummary[] = [];
   const failures: { model: string; error: string }[] = [];
-  for (const model of Object.keys(cfg.models)) {
-    try {
-      runs.push(await runAttribution(wh, { ...opts, model }));
-    } catch (error) {
-      if (error instanceof JointlyError && error.code === 'NO_DATA') throw error;
-      failures.push({ model, error: messageOf(error) });
+  // Models with the same windows share one eligibility build (same data, same connection).
+  try {
+    for (const model of Object.keys(cfg.models)) {
+      try {
+        runs.push(await runOne(wh, { ...opts, model }, { reuse: true, keep: true }));
+      } catch (error) {
+        if (error instanceof JointlyError && error.code === 'NO_DATA') throw error;
+        failures.push({ model, error: messageOf(error) });
+      }
     }
+  } finally {
+    kept.delete(wh);
+    await dropEligibility(wh);
   }
   return { runs, failures };
 }

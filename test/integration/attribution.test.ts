@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Warehouse, sql } from '../../src/warehouse/index.js';
-import { buildEligibility, runAttribution } from '../../src/attribution/index.js';
+import { buildEligibility, runAllModels, runAttribution } from '../../src/attribution/index.js';
 import { checkCreditInvariants } from '../../src/attribution/invariants.js';
 import { explainOpportunity, getAttributionReport, getSourcedInfluenced, compareModels, getOverview } from '../../src/reports/index.js';
 import { FOUR_TOUCH, creditsOf, load, tempDb, type Fixture } from './attribution-fixture.js';
@@ -85,6 +85,15 @@ describe('rule-based models on a four-touch path (amount 1000.00, money in decim
     const run = await runAttribution(wh, { model: 'mix', configDir: dir });
     // 0.5 * (1,0,0,0) + 0.5 * (.25,.25,.25,.25)
     expect(pick(await creditsOf(wh, run.run_id))).toEqual([['T1', '625.00'], ['T2', '125.00'], ['T3', '125.00'], ['T4', '125.00']]);
+  });
+
+  test('running every model at once gives each model the same credits as running it alone', async () => {
+    const alone = await creditsOf(wh, (await runAttribution(wh, { model: 'w_shaped' })).run_id, 'revenue');
+    const { runs, failures } = await runAllModels(wh, {});
+    expect(failures).toEqual([]);
+    expect(runs.map((r) => r.credited_pipeline_total)).toEqual(runs.map(() => '1000.00'));
+    const w = runs.find((r) => r.model === 'w_shaped');
+    expect(await creditsOf(wh, w?.run_id ?? -1, 'revenue')).toEqual(alone);
   });
 
   test('the run is recorded with its model, configuration hash, batches read and timing', async () => {
