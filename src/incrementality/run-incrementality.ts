@@ -482,6 +482,9 @@ export async function runIncrementality(wh: Warehouse, opts: IncrementalityOptio
           ${r.ci_high}::decimal(18,2), ${r.att_per_account}::double, ${r.incrementality_factor}::double, ${r.method}, ${r.note},
           ${JSON.stringify(r.balance)}::json)`);
       }
+      for (const t of ['inc_bounds', 'inc_canon', 'inc_touch', 'inc_touch_month', 'inc_opp', 'inc_first', 'inc_pool', 'inc_firmo', 'inc_tfeat', 'inc_pfeat', 'inc_pairs']) {
+        await tx.run(`drop table if exists ${t}`);
+      }
       await tx.run(sql`update meta.runs set status = 'succeeded', finished_at = now(), duration_ms = ${Date.now() - started}::integer,
         summary = ${JSON.stringify({ units: out.length / 2, estimated: out.filter((r) => r.incremental !== null).length / 2 })}::json
         where run_id = ${runId}`);
