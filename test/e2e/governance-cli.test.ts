@@ -79,6 +79,9 @@ describe('jointly user / token / audit', () => {
     expect(run.reports.find((r) => r.report === 'attribution')?.is_current).toBe(false);
     expect(run.reports.find((r) => r.report === 'data_quality')?.is_current).toBe(true);
     out = '';
+    expect(await runCli(['report-status', '--db', file])).toBe(0);
+    expect(out).toMatch(/attribution\s+NO\s+1\s+failed checks: freshness:opportunities, freshness:touchpoints/);
+    out = '';
     expect(await runCli(['discrepancies', 'list', '--db', file, '--json'])).toBe(0);
     expect(json<unknown[]>().length).toBe(run.discrepancies.opened.length);
     out = '';

@@ -149,6 +149,26 @@ export function register(program: Command): void {
     });
   });
 
+  // jointly report-status
+  withDb(
+    program
+      .command('report-status')
+      .description('Whether each report is current, as the last `jointly check` left it.')
+      .option('--json', 'machine-readable output'),
+  ).action(async (f: { db: string; json?: boolean }) => {
+    await withWarehouse(f.db, async (wh) => {
+      const rows = await listReportStatus(wh);
+      if (f.json) printJson(rows);
+      else
+        printTable(rows, [
+          { header: 'report', value: (r) => r.report },
+          { header: 'current', value: (r) => (r.is_current ? 'yes' : 'NO') },
+          { header: 'check run', value: (r) => r.check_run_id, align: 'right' },
+          { header: 'reason', value: (r) => r.reason },
+        ]);
+    });
+  });
+
   // jointly discrepancies [list|open|resolve]
   const disc = program.command('discrepancies').description('Discrepancies opened by failed checks or partner disputes.');
   withDb(
