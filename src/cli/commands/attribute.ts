@@ -128,8 +128,8 @@ export function register(program: Command): void {
       .requiredOption('--model <name>', 'attribution model')
       .option('--json', 'machine-readable output'),
   ).action(async (id: string, f: { db: string; model: string; json?: boolean }) => {
-    // Explain re-derives the path in temp tables, so it opens the file writable.
-    const e = await withWarehouse(f.db, false, (wh) => explainOpportunity(wh, { opportunityId: id, model: f.model }));
+    // Explain re-derives the path in connection-local temp tables, which a read-only file allows.
+    const e = await withWarehouse(f.db, true, (wh) => explainOpportunity(wh, { opportunityId: id, model: f.model }));
     if (f.json) {
       printJson(e);
       return;
