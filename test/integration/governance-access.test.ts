@@ -81,6 +81,26 @@ describe('access control', () => {
     expect(() => authorize(analyst, 'delete:everything', {})).toThrow(/Unknown action/);
   });
 
+  test('internal roles get exactly their permissions', () => {
+    const as = (role: Principal['role']): Principal => ({ userId: 'u', name: 'n', role, tokenId: 't' });
+    const allowed = (role: Principal['role']) => ACTIONS.filter((a) => {
+      try {
+        authorize(as(role), a, {});
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(allowed('admin')).toEqual([...ACTIONS]);
+    expect(allowed('executive').filter((a) => a.startsWith('write:'))).toEqual([]);
+    expect(allowed('finance').filter((a) => a.startsWith('write:'))).toEqual(['write:payouts', 'write:discrepancies', 'write:disputes']);
+    expect(allowed('analyst').filter((a) => a.startsWith('write:'))).toEqual(['write:ingest', 'write:runs', 'write:discrepancies', 'write:disputes']);
+    for (const role of ['analyst', 'finance', 'partner_manager', 'executive'] as const) {
+      expect(allowed(role)).not.toContain('read:audit');
+      expect(allowed(role)).not.toContain('write:users');
+    }
+  });
+
   test('a partner sees only its own rows and only agreed fields and metrics', () => {
     const rows = [
       { partner_id: 'P001', attributed_revenue: '100.00', internal_margin: '30.00' },
