@@ -10,3 +10,4 @@ export * from './create-payout-statement.js';
 export * from './get-payout-statement.js';
 export * from './create-forecast.js';
 export * from './evaluate-mdf-claims.js';
+export * from './run-sensitivity.js';
