@@ -79,7 +79,8 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
   const dbPath = opts.dbPath.replace(/\.duckdb$/, `-${scale}.duckdb`);
   mkdirSync(dirname(dbPath), { recursive: true });
   const fresh = !existsSync(dbPath);
-  const wh = await Warehouse.open(dbPath);
+  // As the CLI does: DuckDB under 3 GB, spilling beyond, so the process stays under the 4 GB bar.
+  const wh = await Warehouse.open(dbPath, { settings: { memory_limit: process.env['JOINTLY_MEMORY_LIMIT'] ?? '3GB' } });
   try {
     const have = await wh.all<{ n: number }>(`select count(*)::INTEGER as n from core.touchpoints`);
     let generateMs = 0;

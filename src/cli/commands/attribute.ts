@@ -14,6 +14,9 @@ import { parseNumberOption, printJson, printTable, withDb } from '../output.js';
 
 export const order = 30;
 
+/** DuckDB stays under this much memory (spilling to disk beyond) unless JOINTLY_MEMORY_LIMIT says otherwise. */
+const MEMORY_LIMIT = process.env['JOINTLY_MEMORY_LIMIT'] ?? '3GB';
+
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2025-01-31');
 
 function parseDate(name: string, v: string | undefined): string | undefined {
@@ -24,7 +27,7 @@ function parseDate(name: string, v: string | undefined): string | undefined {
 }
 
 async function withWarehouse<T>(db: string, readOnly: boolean, fn: (wh: Warehouse) => Promise<T>): Promise<T> {
-  const wh = await Warehouse.open(db, readOnly ? { readOnly: true } : {});
+  const wh = await Warehouse.open(db, { readOnly, settings: { memory_limit: MEMORY_LIMIT } });
   try {
     return await fn(wh);
   } finally {
