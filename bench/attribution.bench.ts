@@ -76,7 +76,7 @@ function median(xs: number[]): number {
 export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: string }): Promise<Record<string, unknown>> {
   const scale: Scale = opts.scale ?? 'large';
   const s = SCALES[scale];
-  const dbPath = opts.dbPath.replace(/\.duckdb$/, `-${scale}.duckdb`);
+  const dbPath = opts.dbPath.endsWith(`-${scale}.duckdb`) ? opts.dbPath : opts.dbPath.replace(/\.duckdb$/, `-${scale}.duckdb`);
   mkdirSync(dirname(dbPath), { recursive: true });
   const fresh = !existsSync(dbPath);
   // As the CLI does: DuckDB under 3 GB, spilling beyond, so the process stays under the 4 GB bar.
