@@ -11,3 +11,4 @@ export * from './get-payout-statement.js';
 export * from './create-forecast.js';
 export * from './evaluate-mdf-claims.js';
 export * from './run-sensitivity.js';
+export * from './get-mdf-summary.js';
