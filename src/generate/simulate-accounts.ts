@@ -73,7 +73,8 @@ export const EXPERIMENT = {
   effectMonth: 16,
 } as const;
 
-export const ANOMALY = { partnerIndex: 0, month: 25, keepFraction: 0.15 } as const;
+/** Engagement drop for alerts: the first gold partner that does not run the experiment. */
+export const ANOMALY = { month: 25, keepFraction: 0.15 } as const;
 
 const STAGES = ['Qualification', 'Discovery', 'Proposal', 'Negotiation'] as const;
 
@@ -178,6 +179,7 @@ export class AccountSimulator {
   readonly awkward: AwkwardRow[] = [];
   readonly counts = { accounts: 0, contacts: 0, touchpoints: 0, opportunities: 0, new_business: 0, won_new_business: 0, closed_new_business: 0, revenue_lines: 0, usage: 0, feedback: 0, experiment_assignments: 0, engaged_accounts: 0 };
   readonly experimentPartner: PartnerSim;
+  readonly dropPartner: PartnerSim;
   private readonly closeProb = closeProbabilities();
   private readonly regionCum: Map<string, Float64Array> = new Map();
   private nTouch = 0;
@@ -198,6 +200,10 @@ export class AccountSimulator {
     for (const p of candidates) if (best && Math.abs(p.strength - 1) < Math.abs(best.strength - 1)) best = p;
     if (!best) throw new Error('the experiment needs a Co-sell Accelerator partner');
     this.experimentPartner = best;
+    const gold = o.partners.filter((p) => p.tier === 'gold' && p !== best);
+    const drop = gold[0] ?? o.partners.find((p) => p !== best);
+    if (!drop) throw new Error('the engagement drop needs a second partner');
+    this.dropPartner = drop;
     for (const region of REGIONS) {
       const cum = new Float64Array(P);
       let acc = 0;
@@ -686,7 +692,7 @@ export class AccountSimulator {
         for (let k = 0; k < n; k++) {
           const day = ms + rng.int(me - ms);
           const keep = rng.next();
-          if (p.index === ANOMALY.partnerIndex && m === ANOMALY.month && keep >= ANOMALY.keepFraction) continue;
+          if (p === this.dropPartner && m === ANOMALY.month && keep >= ANOMALY.keepFraction) continue;
           this.touch(rng, t, day, p);
         }
       }

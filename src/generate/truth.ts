@@ -172,8 +172,8 @@ export function buildTruth(o: {
   });
   const ce = sim.confounding.engaged;
   const cn = sim.confounding.not_engaged;
-  const dropPartner = partners[ANOMALY.partnerIndex];
-  const touchesIn = (m: number) => (dropPartner ? sim.partnerTouches[dropPartner.index * MONTHS + m] ?? 0 : 0);
+  const dropPartner = sim.dropPartner;
+  const touchesIn = (m: number) => sim.partnerTouches[dropPartner.index * MONTHS + m] ?? 0;
   const baseline = (touchesIn(ANOMALY.month - 1) + touchesIn(ANOMALY.month - 2) + touchesIn(ANOMALY.month - 3)) / 3;
   return {
     generator: {
@@ -228,8 +228,8 @@ export function buildTruth(o: {
     anomalies: [
       {
         kind: 'engagement_drop',
-        partner_id: dropPartner?.id ?? '',
-        partner_name: dropPartner?.name ?? '',
+        partner_id: dropPartner.id,
+        partner_name: dropPartner.name,
         month: monthLabel(ANOMALY.month),
         keep_fraction: ANOMALY.keepFraction,
         partner_touches_in_month: touchesIn(ANOMALY.month),
