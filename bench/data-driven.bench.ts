@@ -40,8 +40,20 @@ function journeysSql(table: string, channels: number): string {
     from t`;
 }
 
-/** Distinct paths read as ' > '-joined text: a list column per row is much slower to read into JS. */
-type AggregateRow = { path: string; conversions: number; value: number; nulls: number };
+/**
+ * Reads distinct paths column-wise as ' > '-joined text: on this machine about 5x faster than row
+ * objects with a list column (39k paths: 0.55 s against 2.8 s).
+ */
+async function readPaths(wh: Warehouse, table: 'paths10' | 'paths12'): Promise<PathRow[]> {
+  const reader = await wh.connection.runAndReadAll(`select path, conversions, value, nulls from ${table}`);
+  const [path, conversions, value, nulls] = reader.getColumnsJS();
+  return (path ?? []).map((p, i) => ({
+    path: String(p).split(' > '),
+    conversions: Number(conversions?.[i] ?? 0),
+    value: Number(value?.[i] ?? 0),
+    nulls: Number(nulls?.[i] ?? 0),
+  }));
+}
 
 const AGGREGATE = (table: string) => `
   select array_to_string(path, ' > ') as path,
@@ -64,8 +76,7 @@ export async function run(opts?: { dbPath?: string; resultsDir?: string }): Prom
     await wh.run(`create or replace table paths10 as ${AGGREGATE('journeys10')}`);
     const aggregateSql10S = seconds(t0);
     t0 = process.hrtime.bigint();
-    const rows10 = await wh.allJS<AggregateRow>('select * from paths10');
-    const paths10: PathRow[] = rows10.map((r) => ({ path: r.path.split(' > '), conversions: r.conversions, value: r.value, nulls: r.nulls }));
+    const paths10 = await readPaths(wh, 'paths10');
     const read10S = seconds(t0);
 
     t0 = process.hrtime.bigint();
@@ -83,8 +94,7 @@ export async function run(opts?: { dbPath?: string; resultsDir?: string }): Prom
     await wh.run(`create or replace table paths12 as ${AGGREGATE('journeys12')}`);
     const aggregateSql12S = seconds(t0);
     t0 = process.hrtime.bigint();
-    const rows12 = await wh.allJS<AggregateRow>('select * from paths12');
-    const paths12: PathRow[] = rows12.map((r) => ({ path: r.path.split(' > '), conversions: r.conversions, value: r.value, nulls: r.nulls }));
+    const paths12 = await readPaths(wh, 'paths12');
     const read12S = seconds(t0);
     t0 = process.hrtime.bigint();
     const shapley = shapleyCredits(paths12);
