@@ -4,7 +4,8 @@
  * ingest, then three attribution models run, so the server reads the same precomputed report
  * tables as in production. Then a bounded load loop: each dashboard request is warmed up, then
  * sent `rounds` times one at a time and `rounds` more with 4 in flight; latency is measured from
- * send to full body. Bar: p95 < 50 ms for every request.
+ * send to full body. Bar: p95 < 50 ms for every request. The server reuses an answer until the
+ * data changes (src/api/answer-cache.ts), so `cold_ms` (the first request) is reported too.
  *
  *   flock /tmp/jointly-bench.lock npx tsx bench/api.bench.ts [small|medium]
  */
@@ -49,6 +50,8 @@ async function prepare(opts: ApiBenchOptions): Promise<{ admin: string; partner:
   const scale = opts.scale === 'large' ? 'medium' : opts.scale;
   const dataDir = join(opts.dataDir, `api-${scale}`);
   const timings: Record<string, number> = {};
+  // Synthetic data only: a fixed pseudonymisation key when none is set.
+  process.env['JOINTLY_PII_KEY'] ??= 'api-bench-pii-key-not-secret';
   let t = Date.now();
   if (!existsSync(join(dataDir, 'truth.json'))) {
     mkdirSync(dataDir, { recursive: true });
@@ -112,12 +115,14 @@ export async function run(opts: ApiBenchOptions): Promise<Record<string, unknown
     { name: 'data_quality', path: '/api/v1/data-quality', token: prep.admin },
     { name: 'batches', path: '/api/v1/batches?limit=20', token: prep.admin },
   ];
-  const perEndpoint: Record<string, { p50_ms: number; p95_ms: number; max_ms: number; n: number }> = {};
+  const perEndpoint: Record<string, { cold_ms: number; p50_ms: number; p95_ms: number; max_ms: number; n: number }> = {};
   const all: number[] = [];
   try {
     for (const r of requests) {
       const url = server.url + r.path;
-      for (let i = 0; i < 3; i++) await timed(url, r.token); // warm-up (token cache, plans)
+      // The first request computes the answer (the server then reuses it until the data changes).
+      const cold = await timed(url, r.token);
+      for (let i = 0; i < 3; i++) await timed(url, r.token);
       const samples: number[] = [];
       for (let i = 0; i < rounds; i++) samples.push(await timed(url, r.token));
       for (let i = 0; i < rounds; i += 4) {
@@ -126,12 +131,13 @@ export async function run(opts: ApiBenchOptions): Promise<Record<string, unknown
       samples.sort((a, b) => a - b);
       all.push(...samples);
       perEndpoint[r.name] = {
+        cold_ms: Math.round(cold * 10) / 10,
         p50_ms: Math.round(quantile(samples, 0.5) * 10) / 10,
         p95_ms: Math.round(quantile(samples, 0.95) * 10) / 10,
         max_ms: Math.round((samples[samples.length - 1] ?? 0) * 10) / 10,
         n: samples.length,
       };
-      process.stdout.write(`${r.name.padEnd(20)} p50 ${perEndpoint[r.name]!.p50_ms} ms  p95 ${perEndpoint[r.name]!.p95_ms} ms\n`);
+      process.stdout.write(`${r.name.padEnd(20)} cold ${perEndpoint[r.name]!.cold_ms} ms  p50 ${perEndpoint[r.name]!.p50_ms} ms  p95 ${perEndpoint[r.name]!.p95_ms} ms\n`);
     }
   } finally {
     await server.close();
@@ -147,6 +153,8 @@ export async function run(opts: ApiBenchOptions): Promise<Record<string, unknown
     worst_p95_ms: worst?.[1].p95_ms,
     bar_p95_ms: 50,
     meets_bar: Object.values(perEndpoint).every((e) => e.p95_ms < 50),
+    worst_cold_ms: Math.max(...Object.values(perEndpoint).map((e) => e.cold_ms)),
+    note: 'p95 over repeated requests (answers reused until the data version changes); cold_ms is the first, computing request',
     endpoints: perEndpoint,
   };
 }

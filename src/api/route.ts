@@ -67,6 +67,11 @@ export interface RouteDef<P extends AnyObject, Q extends AnyObject, R extends z.
   action: Action | null;
   /** True for routes with no partner data (the caller, the metric dictionary). */
   global?: boolean;
+  /**
+   * Whether the answer may be reused until the warehouse's data version changes (default true;
+   * false for answers that depend on the caller or on the clock).
+   */
+  cacheable?: boolean;
   params: P;
   query: Q;
   response: R;
@@ -83,6 +88,7 @@ export interface AnyRoute {
   description?: string;
   tags: string[];
   action: Action | null;
+  cacheable: boolean;
   params: AnyObject;
   query: AnyObject;
   response: z.ZodType;
@@ -97,6 +103,8 @@ export interface RouteResult {
   rowsRead: number;
   /** The partner the request was scoped to, if any. */
   partnerId: string | undefined;
+  /** The JSON text of `body`, kept once rendered (answers are reused). */
+  json?: string;
 }
 
 /** Formats zod issues as one sentence naming each parameter and what was expected. */
@@ -124,6 +132,7 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, R extends 
     ...(def.description ? { description: def.description } : {}),
     tags: def.tags,
     action: def.action,
+    cacheable: def.cacheable ?? true,
     params: def.params,
     query,
     response: def.response,

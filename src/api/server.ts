@@ -20,7 +20,8 @@ import type { Warehouse } from '../warehouse/index.js';
 import { authenticateRequest, authorizeAction, type Principal } from './auth.js';
 import { toCsv } from './csv.js';
 import { buildOpenApi } from './openapi.js';
-import type { AnyRoute } from './route.js';
+import { AnswerCache } from './answer-cache.js';
+import type { AnyRoute, RouteResult } from './route.js';
 import { ROUTES } from './routes/index.js';
 
 export interface ServerOptions {
@@ -29,6 +30,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Log requests (off by default: the benchmark measures the server, not the logger). */
   logger?: boolean;
+  /** Reuse answers until the data changes (default true; see answer-cache.ts). */
+  cache?: boolean;
 }
 
 /** The built dashboard folder: src/web/dist next to the sources, also when running from dist/. */
@@ -90,7 +93,20 @@ function logAccess(
   pending.add(write);
 }
 
-function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute, pending: Set<Promise<unknown>>): void {
+/** The cache key of a request: route, parameters, query (sorted, format included) and the caller's partner scope. */
+function cacheKey(route: AnyRoute, principal: Principal, params: unknown, query: unknown): string {
+  const sorted = (v: unknown) =>
+    typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : {};
+  return JSON.stringify([route.path, principal.role === 'partner' ? `partner:${principal.partnerId ?? ''}` : 'staff', sorted(params), sorted(query)]);
+}
+
+function register(
+  app: FastifyInstance,
+  wh: Warehouse,
+  route: AnyRoute,
+  pending: Set<Promise<unknown>>,
+  cache: AnswerCache<RouteResult> | undefined,
+): void {
   app.route({
     method: route.method,
     url: route.path,
@@ -99,7 +115,8 @@ function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute, pending:
       if (route.action) authorizeAction(principal, route.action);
       let result;
       try {
-        result = await route.run({ wh, principal }, request.params, request.query);
+        const run = () => route.run({ wh, principal }, request.params, request.query);
+        result = cache && route.cacheable ? await cache.get(cacheKey(route, principal, request.params, request.query), run) : await run();
       } catch (error) {
         if (isJointlyError(error) && error.code === 'FORBIDDEN') logAccess(pending, wh, principal, 0, requestedPartner(request));
         throw error;
@@ -114,7 +131,8 @@ function register(app: FastifyInstance, wh: Warehouse, route: AnyRoute, pending:
         return toCsv(result.csvRows);
       }
       reply.type('application/json; charset=utf-8');
-      return JSON.stringify(result.body);
+      result.json ??= JSON.stringify(result.body);
+      return result.json;
     },
   });
 }
@@ -150,7 +168,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/docs', async () => openapi);
   // GET /api/v1/health: liveness for scripts and the demo (no token needed).
   app.get('/api/v1/health', async () => ({ ok: true }));
-  for (const route of ROUTES) register(app, wh, route, pending);
+  const cache = options.cache === false ? undefined : new AnswerCache<RouteResult>(wh);
+  for (const route of ROUTES) register(app, wh, route, pending, cache);
 
   // GET /favicon.svg and /favicon.ico: the icon.
   app.get('/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, ROUTES } from '../../src/api/index.js';
+import { runAttribution } from '../../src/attribution/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 import { buildFixture, type FixtureTokens } from './api-fixture.js';
 
@@ -327,6 +328,17 @@ describe('formats', () => {
     const res = await get('/favicon.ico', null);
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/svg/);
+  });
+});
+
+describe('answer cache', () => {
+  test('answers are reused until a new model run appears', async () => {
+    const before = (await get('/api/v1/overview?model=first_touch')).json() as { run_id: number };
+    expect((await get('/api/v1/overview?model=first_touch')).json()).toMatchObject({ run_id: before.run_id });
+    const next = await runAttribution(wh, { model: 'first_touch' });
+    await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
+    expect((await get('/api/v1/overview?model=first_touch')).json()).toMatchObject({ run_id: next.run_id });
+    expect(next.run_id).toBeGreaterThan(before.run_id);
   });
 });
 

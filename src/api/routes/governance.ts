@@ -116,6 +116,7 @@ export const discrepancies = defineRoute({
   summary: 'Discrepancies with owner, service-level due date and status',
   tags: ['data quality'],
   action: 'read:quality',
+  cacheable: false,
   params: z.object({}),
   query: z.object({
     status: z.enum(['open', 'investigating', 'resolved', 'unresolved']).optional(),

@@ -18,6 +18,7 @@ export const me = defineRoute({
   tags: ['session'],
   action: null,
   global: true,
+  cacheable: false,
   params: z.object({}),
   query: z.object({}),
   response: principalSchema,
