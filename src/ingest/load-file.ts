@@ -61,6 +61,25 @@ async function refreshMaps(wh: Warehouse, loaded: Set<TableName>): Promise<void>
   }
 }
 
+/** With JOINTLY_INGEST_TIMING=1, prints how long each step of a file took (stderr). */
+function stepTimer(file: string): (step: string) => void {
+  const on = Boolean(process.env['JOINTLY_INGEST_TIMING']);
+  const cpu = (): number => {
+    const u = process.resourceUsage();
+    return (u.userCPUTime + u.systemCPUTime) / 1000;
+  };
+  let last = process.hrtime.bigint();
+  let lastCpu = cpu();
+  return (step) => {
+    if (!on) return;
+    const now = process.hrtime.bigint();
+    const nowCpu = cpu();
+    process.stderr.write(`ingest ${file} ${step}: ${(Number(now - last) / 1e6).toFixed(0)} ms, cpu ${(nowCpu - lastCpu).toFixed(0)} ms\n`);
+    last = now;
+    lastCpu = nowCpu;
+  };
+}
+
 /** Errors of the readers (encoding, CSV structure, JSON syntax), as opposed to faults of ours. */
 function isReadError(error: unknown): boolean {
   return /CSV Error|Invalid unicode|not utf-8|IO Error|No files found|Malformed JSON|JSON|Parquet|Invalid Input Error/i.test(
@@ -77,11 +96,13 @@ export async function loadFile(
 ): Promise<FileCounts> {
   const spec = TABLES[file.table];
   const table = file.table;
+  const mark = stepTimer(file.display);
   const loaded = await loadedTables(wh, table);
   await refreshMaps(wh, loaded);
   const stage = typedStageSql({ spec, source, ctx: { ...ctx, loaded, file: file.display } });
   try {
     await wh.run(`create or replace temp table ${STAGE} as ${stage.sql}`);
+    mark('stage');
   } catch (error) {
     if (!isReadError(error)) throw error;
     throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
@@ -95,10 +116,18 @@ export async function loadFile(
 
   // Within one file the first row of a key wins; an identical copy is a duplicate, a different
   // row with the same key is quarantined (the file contradicts itself).
+  // Candidates first by a 64-bit hash of the key (grouping integers is far cheaper than
+  // grouping strings), then the exact keys among the few candidates.
+  const keyHash = (alias: string): string => `hash(${keys.map((k) => `${alias}.${q(k)}`).join(', ')})`;
   await wh.run(`create or replace temp table ingest_dups as
-    select ${keys.map(q).join(', ')}, min(__row) as first_row, arg_min(row_hash, __row) as first_hash
-    from ${STAGE} where __status <> 'quarantined'
-    group by ${keys.map(q).join(', ')} having count(*) > 1`);
+    with candidates as (
+      select ${keyHash('s')} as kh from ${STAGE} s where s.__status <> 'quarantined'
+      group by kh having count(*) > 1
+    )
+    select ${keys.map((k) => `s.${q(k)}`).join(', ')}, min(s.__row) as first_row, arg_min(s.row_hash, s.__row) as first_hash
+    from ${STAGE} s semi join candidates c on ${keyHash('s')} = c.kh
+    where s.__status <> 'quarantined'
+    group by ${keys.map((k) => `s.${q(k)}`).join(', ')} having count(*) > 1`);
   const dupCount = await wh.find<{ n: number }>('select count(*)::integer as n from ingest_dups');
   if (dupCount && dupCount.n > 0) {
     await wh.run(`update ${STAGE} s set
@@ -111,12 +140,16 @@ export async function loadFile(
       where ${keyEq('s', 'd')} and s.__row <> d.first_row and s.__status <> 'quarantined'`);
   }
 
+  mark('within-file duplicates');
   if (table === 'accounts') {
     // Accounts matched by normalised domain: a new id whose domain an earlier row of this file
     // (or core, decided in the stage) already has becomes an alias of the first-seen id.
     await wh.run(`update ${STAGE} s set __status = 'aliased', __alias_to = f.account_id
       from (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
-            from ${STAGE} where __status = 'loaded' and domain is not null
+            from ${STAGE} x
+            semi join (select hash(domain) as dh from ${STAGE} where __status = 'loaded' and domain is not null
+                       group by dh having count(*) > 1) c on hash(x.domain) = c.dh
+            where __status = 'loaded' and domain is not null
             group by domain having count(distinct account_id) > 1) f
       where s.__status = 'loaded' and s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id`);
     await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
@@ -125,6 +158,7 @@ export async function loadFile(
       qualify row_number() over (partition by account_id order by __row) = 1`);
   }
 
+  mark('account aliases');
   // Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
   const lineBase = source.lines === 'csv' ? '1' : '0';
   const nl = await wh.find<{ n: number }>(`select count(*)::integer as n from ${STAGE} where __nl > 0`);
@@ -137,6 +171,7 @@ export async function loadFile(
     lineExpr = `s.__row + ${lineBase} + coalesce(n.before, 0)`;
   }
 
+  mark('lines');
   // Replaced versions go to history, then leave core.
   const history = `core.${q(table + '_history')}`;
   await wh.run(`insert into ${history}
@@ -144,12 +179,14 @@ export async function loadFile(
     from core.${q(table)} c join ${STAGE} s on ${keyEq('c', 's')} and s.__status = 'updated'`);
   await wh.run(`delete from core.${q(table)} c using ${STAGE} s where ${keyEq('c', 's')} and s.__status = 'updated'`);
 
+  mark('history');
   const cols = stage.coreColumns.map(q);
   await wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
     select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
     from ${STAGE} s ${lineJoin}
     where s.__status in ('loaded', 'updated')`);
 
+  mark('core insert');
   const checkValues = stage.checks
     .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
     .join(', ');
@@ -160,6 +197,7 @@ export async function loadFile(
     join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
     where s.__status = 'quarantined'`);
 
+  mark('quarantine');
   const counts = await wh.get<Omit<FileCounts, 'file' | 'table'>>(
     `select count(*)::integer as rows_in,
        count(*) filter (where __status = 'loaded')::integer as loaded,
@@ -191,5 +229,6 @@ export async function loadFile(
       ${counts.rows_in}, ${counts.loaded}, ${counts.updated}, ${counts.duplicates}, ${counts.quarantined},
       ${money ? `(select sum(${q(money.name + '_base')}) from ${STAGE} where __status in ('loaded', 'updated'))` : 'null'}`);
   await wh.run(`drop table if exists ${STAGE}`);
+  mark('counts and checks');
   return { file: file.display, table, ...counts };
 }
