@@ -264,6 +264,20 @@ describe('incrementality and customers', () => {
   });
 });
 
+describe('payouts', () => {
+  test('before any payouts run the statement is a 404 that says what to run', async () => {
+    const res = await get('/api/v1/payouts?period=2024-Q2');
+    expect(res.status).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No payout statement for 2024-Q2. Run `jointly payouts --period 2024-Q2` first.' } });
+  });
+
+  test('a malformed period names the parameter', async () => {
+    const res = await get('/api/v1/payouts?period=Q2-2024');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json())).toContain('query parameter \\"period\\"');
+  });
+});
+
 describe('governance', () => {
   test('the metric dictionary is readable by a partner and defines the headline metrics', async () => {
     const body = (await get('/api/v1/metrics?limit=1000', tokens.partnerA)).json();

@@ -8,5 +8,6 @@ import { routes as deals } from './deals.js';
 import { routes as attribution } from './attribution.js';
 import { routes as governance } from './governance.js';
 import { routes as outcomes } from './outcomes.js';
+import { routes as payouts } from './payouts.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...outcomes, ...dataOps, ...governance];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...outcomes, ...payouts, ...dataOps, ...governance];

@@ -11,6 +11,7 @@ import { Overview } from './pages/Overview';
 import { Partner } from './pages/Partner';
 import { Deal } from './pages/Deal';
 import { Activities, DataQuality, ModulePage, Partners } from './pages/Lists';
+import { CustomersPage, Incrementality, Payouts } from './pages/Outcomes';
 
 function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; reason?: string }) {
   const [token, setTokenText] = useState('');
@@ -63,6 +64,7 @@ const STAFF_NAV = [
 
 const PORTAL_NAV = [
   ['/', 'My partnership'],
+  ['/customers', 'Customers'],
   ['/engagement', 'Engagement'],
   ['/payouts', 'Statements'],
 ] as const;
@@ -124,10 +126,10 @@ export function App() {
   else if (path === '/partners') page = <Partners search={search} />;
   else if (path === '/activities') page = <Activities search={search} />;
   else if (path === '/quality') page = <DataQuality />;
-  else if (path === '/incrementality') page = <ModulePage title="Incrementality" path="/incrementality" params={scope} describe="Incremental revenue from holdout experiments and counterfactual comparisons, with confidence intervals." />;
-  else if (path === '/customers') page = <ModulePage title="Customers and cohorts" path="/customers" params={scope} describe="New customers from partners, retention and lifetime value by acquisition cohort." />;
+  else if (path === '/incrementality') page = <Incrementality partnerId={portal ? me.partnerId : null} />;
+  else if (path === '/customers') page = <CustomersPage search={search} partnerId={portal ? me.partnerId : null} />;
   else if (path === '/engagement') page = <ModulePage title="Engagement and alerts" path="/engagement" params={scope} describe="Engagement quality by partner and activity, and alerts on unusual changes." />;
-  else if (path === '/payouts') page = <ModulePage title={portal ? 'Statements' : 'Payouts'} path="/payouts" params={scope} describe="What each partner is owed under its plan, aligned with revenue recognition." />;
+  else if (path === '/payouts') page = <Payouts partnerId={portal ? me.partnerId : null} portal={portal} />;
   else page = <Empty title="Page not found">There is no page at {path}.</Empty>;
 
   return (

@@ -53,8 +53,8 @@ export function Loaded<T>({ load, what, children }: { load: Load<T>; what: strin
   if (load.state === 'loading') return <Loading what={what} />;
   if (load.state === 'error') {
     const e = load.error;
-    if (e.code === 'NO_DATA' || (e.status === 404 && e.code === 'NOT_FOUND' && /No route/.test(e.message))) {
-      return <Empty title={`No ${what} yet`}>{e.code === 'NO_DATA' ? e.message : 'This part of jointly is not available yet on this server.'}</Empty>;
+    if (e.status === 404 && (e.code === 'NO_DATA' || e.code === 'NOT_FOUND')) {
+      return <Empty title={`No ${what} yet`}>{/No route/.test(e.message) ? 'This part of jointly is not available yet on this server.' : e.message}</Empty>;
     }
     return (
       <div className="state error" role="alert">
