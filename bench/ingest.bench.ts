@@ -14,7 +14,7 @@
  *   npx tsx bench/ingest.bench.ts [dataDir]      (standalone)
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +28,20 @@ type Phase = (typeof PHASES)[number];
 interface PhaseResult {
   phase: Phase;
   seconds: number;
+  /** User + system CPU of the process: less sensitive than wall time to other load on the machine. */
+  cpu_seconds: number;
   rows: number;
   peak_rss_mb: number;
   files?: unknown[];
+  truth_check?: { planted: number; at_their_line: number; other_quarantined: number };
 }
 
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
 const rssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+const cpuSeconds = (): number => {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1e6;
+};
 
 function readerFor(path: string, format: string): string {
   const p = `'${path.replace(/'/g, "''")}'`;
@@ -48,6 +55,7 @@ async function phase(which: Phase, dataDir: string, dbPath: string): Promise<Pha
   const wh = await Warehouse.open(dbPath, { settings: SETTINGS });
   try {
     const t0 = process.hrtime.bigint();
+    const c0 = cpuSeconds();
     if (which === 'bare') {
       let rows = 0;
       for (const f of discoverFiles([dataDir])) {
@@ -55,15 +63,41 @@ async function phase(which: Phase, dataDir: string, dbPath: string): Promise<Pha
         const r = await wh.get<{ n: number }>(`select count(*)::integer as n from main.bare_${f.table}`, 'none');
         rows += r.n;
       }
-      return { phase: which, seconds: seconds(t0), rows, peak_rss_mb: rssMb() };
+      return { phase: which, seconds: seconds(t0), cpu_seconds: cpuSeconds() - c0, rows, peak_rss_mb: rssMb() };
     }
     const result = await ingestPaths(wh, [dataDir]);
     const s = seconds(t0);
+    const cpu = cpuSeconds() - c0;
+    const peak = rssMb();
     const rows = result.files.reduce((a, f) => a + f.rows_in, 0);
-    return { phase: which, seconds: s, rows, peak_rss_mb: rssMb(), files: result.files };
+    const truth_check = which === 'ingest' ? await checkAgainstTruth(wh, dataDir, result.batch_id) : undefined;
+    return { phase: which, seconds: s, cpu_seconds: cpu, rows, peak_rss_mb: peak, files: result.files, ...(truth_check ? { truth_check } : {}) };
   } finally {
     await wh.close();
   }
+}
+
+/**
+ * At scale, checks that the quarantine holds every planted bad row of truth.json at its file and
+ * line (so row order and line numbers hold with the parallel CSV reader) and nothing else.
+ * Runs after the timing and the RSS reading. Done in SQL: truth.json is large.
+ */
+async function checkAgainstTruth(wh: Warehouse, dataDir: string, batchId: number): Promise<PhaseResult['truth_check']> {
+  const truth = join(dataDir, 'truth.json').replace(/'/g, "''");
+  if (!existsSync(join(dataDir, 'truth.json'))) return undefined;
+  const row = await wh.get<{ planted: number; at_their_line: number; other_quarantined: number }>(
+    `with planted as (
+       select d.file, d.line::bigint as line
+       from (select unnest(dirty_rows) as d from read_json('${truth}', maximum_object_size = ${statSync(join(dataDir, 'truth.json')).size + 1024}))
+       where d.kind <> 'duplicate'
+     ),
+     q as (select regexp_extract(file, '[^/]+$') as file, line from meta.quarantine where batch_id = ${batchId})
+     select (select count(*) from planted)::integer as planted,
+            (select count(*) from planted p semi join q on q.file = p.file and q.line = p.line)::integer as at_their_line,
+            (select count(*) from q anti join planted p on q.file = p.file and q.line = p.line)::integer as other_quarantined`,
+    'no truth check',
+  );
+  return row;
 }
 
 function runChild(which: Phase, dataDir: string, dbPath: string): Promise<PhaseResult> {
@@ -96,6 +130,7 @@ export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?:
     const ingest = await runChild('ingest', opts.dataDir, join(scratch, 'ingest.duckdb'));
     const reload = await runChild('reload', opts.dataDir, join(scratch, 'ingest.duckdb'));
     const ratio = ingest.seconds / bare.seconds;
+    const cpuRatio = ingest.cpu_seconds / bare.cpu_seconds;
     const record = {
       scale,
       settings: SETTINGS,
@@ -105,6 +140,10 @@ export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?:
       reload_seconds: round(reload.seconds),
       ratio: round(ratio),
       ratio_bar: 2,
+      bare_cpu_seconds: round(bare.cpu_seconds),
+      ingest_cpu_seconds: round(ingest.cpu_seconds),
+      cpu_ratio: round(cpuRatio),
+      truth_check: ingest.truth_check,
       rows_per_second: Math.round(ingest.rows / ingest.seconds),
       peak_rss_mb: { bare: bare.peak_rss_mb, ingest: ingest.peak_rss_mb, reload: reload.peak_rss_mb },
       rss_bar_mb: 2048,
@@ -116,7 +155,7 @@ export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?:
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, 'ingest.json'), JSON.stringify(record, null, 2) + '\n');
     process.stdout.write(
-      `ingest ${record.rows} rows: bare ${record.bare_seconds} s, ingest ${record.ingest_seconds} s (ratio ${record.ratio}, bar 2), ` +
+      `ingest ${record.rows} rows: bare ${record.bare_seconds} s, ingest ${record.ingest_seconds} s (ratio ${record.ratio}, bar 2; CPU ratio ${record.cpu_ratio}), ` +
         `reload ${record.reload_seconds} s, ${record.rows_per_second} rows/s, peak RSS ${JSON.stringify(record.peak_rss_mb)} MB\n`,
     );
     return record;
