@@ -186,7 +186,7 @@ describe('reports', () => {
       opportunities: 4, pipeline: '32000.50', revenue: '19000.00', attributed_revenue_partner: '6000.00',
       sourced_pipeline: '12000.00', partner_spend: '4500.00', incremental_revenue: null,
     });
-    expect(body.totals['return_on_partner_spend']).toBeCloseTo(6000 / 4500, 12);
+    expect(body.totals['return_on_partner_spend']).toBeCloseTo((6000 - 4500) / 4500, 12);
     expect(body.top_partners.map((r) => r.key)).toEqual(['p_a', 'p_b', 'p_c']);
     expect(body.trend.map((t) => t.month)).toEqual(['2024-02', '2024-03', '2024-04', '2024-06']);
   });

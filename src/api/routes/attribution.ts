@@ -326,8 +326,11 @@ export const overview = defineRoute({
         sourced_revenue: partnerId ? (own?.sourced_revenue ?? '0.00') : null,
         influenced_revenue: partnerId ? (own?.influenced_revenue ?? '0.00') : null,
         partner_spend: spend,
+        // Same definition as return_on_activity_cost (metrics.yaml): (revenue - cost) / cost.
         return_on_partner_spend:
-          spend !== null && spendCents > 0n ? Number(toMinor(o.totals.attributed_revenue_partner)) / Number(spendCents) : null,
+          spend !== null && spendCents > 0n
+            ? Number(toMinor(o.totals.attributed_revenue_partner) - spendCents) / Number(spendCents)
+            : null,
         incremental_revenue: null,
         incremental_revenue_low: null,
         incremental_revenue_high: null,

@@ -1,5 +1,5 @@
 /** Shared pieces: data loading hook, states, metric cards with definitions, tables, filters. */
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError, apiGet, type MetricDef, type ModelRun } from './api';
 import { setFilter, type FilterKey } from './router';
 
@@ -76,7 +76,7 @@ export function useMetricDefinition(name: string): string | undefined {
 /** A headline number with its metric definition as the hover text and accessible description. */
 export function Metric(props: { metric: string; label: string; value: string; sub?: string }) {
   const def = useMetricDefinition(props.metric) ?? `Metric "${props.metric}" (no definition in the metric dictionary yet).`;
-  const id = `metric-${props.metric}`;
+  const id = useId();
   return (
     <div className="metric" title={def} tabIndex={0} aria-describedby={id} data-metric={props.metric}>
       <div className="metric-label">{props.label}</div>

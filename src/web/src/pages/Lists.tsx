@@ -2,7 +2,7 @@
 import type { Page, ReportRow } from '../api';
 import { downloadCsv } from '../api';
 import { DataTable, Loaded, useApi } from '../components';
-import { count, money, pct, ratio } from '../format';
+import { count, money, pct } from '../format';
 import { Link } from '../router';
 import { reportColumns } from './columns';
 
@@ -62,7 +62,7 @@ export function Activities({ search }: { search: URLSearchParams }) {
                 { header: 'Attributed revenue', metric: 'attributed_revenue', numeric: true, cell: (r) => money(r.attributed_revenue) },
                 { header: 'Deals touched', metric: 'opportunities_influenced', numeric: true, cell: (r) => count(r.opportunities_influenced) },
                 { header: 'Win rate', metric: 'win_rate_with_partner', numeric: true, cell: (r) => pct(r.win_rate_with_partner) },
-                { header: 'Return', metric: 'return_on_activity_cost', numeric: true, cell: (r) => ratio(r.return_on_activity_cost ?? null) },
+                { header: 'Return', metric: 'return_on_activity_cost', numeric: true, cell: (r) => pct(r.return_on_activity_cost ?? null) },
               ]}
             />
           )

@@ -69,7 +69,7 @@ export function CustomersPage({ search, partnerId }: { search: URLSearchParams; 
             {c.total !== null ? (
               <section className="metrics" aria-label="New customers">
                 <Metric metric="new_customers" label="New customers" value={count(c.total)} />
-                <Metric metric="new_customers_from_partners" label="From partners" value={count(c.partner_total)} sub={c.total ? pct((c.partner_total ?? 0) / c.total) : undefined} />
+                <Metric metric="new_customers" label="From partners" value={count(c.partner_total)} sub={c.total ? pct((c.partner_total ?? 0) / c.total) : undefined} />
                 <Metric metric="new_customers_direct" label="Direct" value={count(c.direct_total)} />
               </section>
             ) : null}
@@ -104,7 +104,7 @@ export function CustomersPage({ search, partnerId }: { search: URLSearchParams; 
                   { header: 'Cohort', cell: (x) => x.cohort },
                   { header: 'Segment', cell: (x) => x.segment },
                   { header: 'Customers', numeric: true, cell: (x) => count(x.customers) },
-                  { header: 'Logo retention 12m', metric: 'logo_retention_12m', numeric: true, cell: (x) => pct(x.logo_retention_12m) },
+                  { header: 'Logo retention 12m', metric: 'retention_rate', numeric: true, cell: (x) => pct(x.logo_retention_12m) },
                   { header: 'NRR 12m', metric: 'nrr_12m', numeric: true, cell: (x) => pct(x.nrr_12m) },
                   { header: 'First-quarter revenue', numeric: true, cell: (x) => money(x.revenue_q0) },
                 ]}
@@ -116,7 +116,7 @@ export function CustomersPage({ search, partnerId }: { search: URLSearchParams; 
                 columns={[
                   { header: 'Segment', cell: (x) => x.segment },
                   { header: 'Customers', numeric: true, cell: (x) => count(x.customers) },
-                  { header: 'LTV', metric: 'ltv', numeric: true, cell: (x) => money(x.ltv) },
+                  { header: 'LTV', metric: 'customer_lifetime_value', numeric: true, cell: (x) => money(x.ltv) },
                   { header: 'Note', cell: (x) => x.note ?? '' },
                 ]}
               />

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { Overview as OverviewData } from '../api';
 import { Chart, type Series } from '../chart';
 import { DataTable, Loaded, Metric, useApi } from '../components';
-import { fromCents, money, pct, quarterOf, ratio, toCents } from '../format';
+import { fromCents, money, pct, quarterOf, toCents } from '../format';
 import { Link, setFilter } from '../router';
 import { reportColumns } from './columns';
 
@@ -51,9 +51,9 @@ export function Headlines({ data }: { data: OverviewData }) {
         value={incremental === null ? 'not available yet' : money(incremental)}
         {...(s('incremental_revenue_low') !== null ? { sub: `95% interval ${money(s('incremental_revenue_low'))} – ${money(s('incremental_revenue_high'))}` } : {})}
       />
-      <Metric metric="new_customers_from_partners" label="New customers from partners" value={t['new_customers_from_partners'] === undefined || t['new_customers_from_partners'] === null ? 'not available yet' : String(t['new_customers_from_partners'])} />
+      <Metric metric="new_customers" label="New customers from partners" value={t['new_customers_from_partners'] === undefined || t['new_customers_from_partners'] === null ? 'not available yet' : String(t['new_customers_from_partners'])} />
       <Metric metric="win_rate_with_partner" label="Partner-assisted win rate" value={pct(num(t['win_rate_with_partner']))} sub={`without partner ${pct(num(t['win_rate_without_partner']))}`} />
-      <Metric metric="return_on_partner_spend" label="Return on partner spend" value={ratio(num(t['return_on_partner_spend']))} sub={s('partner_spend') ? `spend ${money(s('partner_spend'))}` : undefined} />
+      <Metric metric="return_on_activity_cost" label="Return on partner spend" value={pct(num(t['return_on_partner_spend']))} sub={s('partner_spend') ? `spend ${money(s('partner_spend'))}` : undefined} />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { Column } from '../components';
 import type { ReportRow } from '../api';
-import { count, money, pct, ratio } from '../format';
+import { count, money, pct } from '../format';
 
 /** The money and rate columns every attribution table shows. */
 export const reportColumns: Column<ReportRow>[] = [
@@ -14,5 +14,5 @@ export const reportColumns: Column<ReportRow>[] = [
 
 export const costColumns: Column<ReportRow>[] = [
   { header: 'Cost', metric: 'activity_cost', numeric: true, cell: (r) => money(r.activity_cost ?? null) },
-  { header: 'Return', metric: 'return_on_activity_cost', numeric: true, cell: (r) => ratio(r.return_on_activity_cost ?? null) },
+  { header: 'Return', metric: 'return_on_activity_cost', numeric: true, cell: (r) => pct(r.return_on_activity_cost ?? null) },
 ];
