@@ -44,6 +44,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       wh,
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      warmup: true,
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 8080, host });

@@ -32,6 +32,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Reuse answers until the data changes (default true; see answer-cache.ts). */
   cache?: boolean;
+  /** Compute the dashboard's first-page answers in the background once listening (default false). */
+  warmup?: boolean;
 }
 
 /** The built dashboard folder: src/web/dist next to the sources, also when running from dist/. */
@@ -137,6 +139,30 @@ function register(
   });
 }
 
+// What the dashboard asks first (query values as the URL parser gives them: strings).
+const WARM_REQUESTS: { path: string; query: Record<string, string> }[] = [
+  { path: '/api/v1/models', query: {} },
+  { path: '/api/v1/metrics', query: { limit: '1000' } },
+  { path: '/api/v1/overview', query: {} },
+  { path: '/api/v1/attribution', query: { by: 'partner', limit: '500' } },
+  { path: '/api/v1/attribution', query: { by: 'activity', limit: '500' } },
+];
+
+/** Computes the first-page answers for staff callers, so the first visitor does not wait. */
+async function warmCache(wh: Warehouse, cache: AnswerCache<RouteResult>): Promise<void> {
+  const system: Principal = { userId: 'system-warmup', name: 'warm-up', role: 'admin', tokenId: 'env-admin' };
+  for (const w of WARM_REQUESTS) {
+    const route = ROUTES.find((r) => r.path === w.path);
+    if (!route) continue;
+    try {
+      await cache.get(cacheKey(route, system, {}, w.query), () => route.run({ wh, principal: system }, {}, w.query));
+    } catch (error) {
+      // No data yet (no run) is normal right after a fresh install; anything else is reported.
+      if (!(isJointlyError(error) && error.kind === 'user')) throw error;
+    }
+  }
+}
+
 /** Builds the Fastify app (not listening); tests use `app.inject`. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { wh } = options;
@@ -170,6 +196,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/v1/health', async () => ({ ok: true }));
   const cache = options.cache === false ? undefined : new AnswerCache<RouteResult>(wh);
   for (const route of ROUTES) register(app, wh, route, pending, cache);
+  if (cache && options.warmup) {
+    app.addHook('onReady', async () => {
+      const warm = warmCache(wh, cache).catch((error: unknown) =>
+        process.stderr.write(`jointly serve: warm-up failed: ${messageOf(error)}\n`),
+      );
+      pending.add(warm);
+      void warm.finally(() => pending.delete(warm));
+    });
+  }
 
   // GET /favicon.svg and /favicon.ico: the icon.
   app.get('/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));
