@@ -377,7 +377,16 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
   const reasonCase = `case __err ${reasons.map((r, i) => `when ${i + 1} then ${r}`).join(' ')} end`;
 
   const isAccounts = table === 'accounts';
-  const keyJoin = keyColumns.map((k) => `c.${q(k)} is not distinct from e.${q(k)}`).join(' and ');
+  // Plain equality on required key columns keeps this a simple hash join; only optional key
+  // columns (usage.user_id) need null-safe equality. Rows that fail a check never match: the
+  // status looks at __err first.
+  const optionalKeys = new Set(spec.key.filter((k) => cols.find((c) => c.name === k)?.optional).map((k) => {
+    const c = cols.find((x) => x.name === k);
+    return c?.pii ? `${k}_hash` : k;
+  }));
+  const keyJoin = keyColumns
+    .map((k) => (optionalKeys.has(k) ? `c.${q(k)} is not distinct from e.${q(k)}` : `c.${q(k)} = e.${q(k)}`))
+    .join(' and ');
   const statusCase = isAccounts
     ? `case when e.__err is not null then 'quarantined' when aa.alias_id is not null then 'duplicate' ` +
       `when c.row_hash = e.row_hash then 'duplicate' when c.row_hash is not null then 'updated' ` +
@@ -385,9 +394,9 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     : `case when e.__err is not null then 'quarantined' when c.row_hash = e.row_hash then 'duplicate' ` +
       `when c.row_hash is not null then 'updated' else 'loaded' end`;
   const accountJoins = isAccounts
-    ? ` left join core.account_aliases aa on e.__err is null and aa.alias_id = e.account_id` +
+    ? ` left join core.account_aliases aa on aa.alias_id = e.account_id` +
       ` left join (select domain, min(account_id) as account_id from core.accounts where domain is not null group by domain) d` +
-      ` on e.__err is null and d.domain = e.domain and d.account_id <> e.account_id`
+      ` on d.domain = e.domain and d.account_id <> e.account_id`
     : '';
   const derived =
     table === 'touchpoints'
@@ -406,7 +415,7 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     `  case when __err is not null then ${rawJson} end as __raw,`,
     `  case when __err is not null then ${reasonCase} end as __reason from k)`,
     `select e.*, ${statusCase} as __status, ${isAccounts ? 'd.account_id' : 'cast(null as varchar)'} as __alias_to`,
-    `from e left join core.${q(table)} c on e.__err is null and ${keyJoin}${accountJoins}`,
+    `from e left join core.${q(table)} c on ${keyJoin}${accountJoins}`,
   ].join('\n');
   return { sql, checks, coreColumns, keyColumns };
 }
