@@ -4,7 +4,7 @@
  *    `partner_shares` or equal);
  * 2. turn weights into cents by the largest-remainder rule over each (opportunity, purpose):
  *    floor first, then the spare cents to the largest remainders, ties by (occurred_at,
- *    touchpoint_id, partner_id) — only opportunities with spare cents are ranked;
+ *    touchpoint_id, partner_id) — one window pass computes both the spare and the rank;
  * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
  */
 import type { Warehouse } from '../warehouse/index.js';
@@ -15,7 +15,14 @@ import { sql, raw, type Sql } from '../warehouse/index.js';
  * await writeCredits(wh, { runId: 7, weights: model.select });
  */
 export async function writeCredits(wh: Warehouse, opts: { runId: number; weights: Sql }): Promise<void> {
-  await wh.run(sql`create or replace temp table att_split as
+  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
+  const money = (cents: string) =>
+    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
+      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
+  // One window pass: the spare cents of an opportunity (amount - sum of floors) go to its rows
+  // with the largest remainders; the sum and the rank share one partitioning and one sort.
+  await wh.run(sql`insert into model.credits (${cols})
     with w as (${opts.weights}),
     split as (
       select w.opportunity_id, w.purpose, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
@@ -25,38 +32,22 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
           else w.rule || ' (split ' || round(100 * s.share, 1) || '% to this partner of the joint activity)' end as rule
       from w
       left join att_partner_shares s on s.activity_id = w.activity_id
-    )
-    select split.*, o.cents as amount_cents,
-      floor(round(abs(o.cents) * split.weight, 6))::BIGINT as base_cents,
-      round(abs(o.cents) * split.weight, 6) - floor(round(abs(o.cents) * split.weight, 6)) as frac
-    from split
-    join att_opp o on o.opportunity_id = split.opportunity_id
-    where split.weight > 0`);
-  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
-  const money = (cents: string) =>
-    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
-      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
-  await wh.run(sql`insert into model.credits (${cols})
-    with spare as (
-      select opportunity_id, purpose, abs(any_value(amount_cents)) - sum(base_cents) as spare_cents
-      from att_split
-      group by opportunity_id, purpose
     ),
-    exact as (
-      select s.* from att_split s join spare using (opportunity_id, purpose) where spare.spare_cents = 0
+    floored as (
+      select split.*, o.cents as amount_cents,
+        floor(round(abs(o.cents) * split.weight, 6))::BIGINT as base_cents,
+        round(abs(o.cents) * split.weight, 6) - floor(round(abs(o.cents) * split.weight, 6)) as frac
+      from split
+      join att_opp o on o.opportunity_id = split.opportunity_id
+      where split.weight > 0
     ),
     ranked as (
-      select s.*, spare.spare_cents,
-        row_number() over (partition by s.opportunity_id, s.purpose
-          order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first) as rn
-      from att_split s join spare using (opportunity_id, purpose)
-      where spare.spare_cents <> 0
+      select floored.*,
+        row_number() over lr as rn,
+        abs(amount_cents) - sum(base_cents) over (lr rows between unbounded preceding and unbounded following) as spare_cents
+      from floored
+      window lr as (partition by opportunity_id, purpose order by frac desc, occurred_at, touchpoint_id, partner_id nulls first)
     )
-    select ${opts.runId}, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-      occurred_at, weight, ${money('sign(amount_cents) * base_cents')}, rule
-    from exact
-    union all
     select ${opts.runId}, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
       occurred_at, weight, ${money('sign(amount_cents) * (base_cents + case when rn <= spare_cents then 1 else 0 end)')}, rule
     from ranked`);
@@ -69,5 +60,5 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
     select ${opts.runId}, d.opportunity_id, d.purpose, null, null, null, null, null, null, 1.0,
       ${money('d.cents')}, 'unattributed: no eligible touch in the window'
     from due d
-    anti join att_split s on s.opportunity_id = d.opportunity_id and s.purpose = d.purpose`);
+    anti join model.credits c on c.run_id = ${opts.runId} and c.opportunity_id = d.opportunity_id and c.purpose = d.purpose`);
 }
