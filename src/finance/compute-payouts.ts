@@ -91,6 +91,7 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
   // 2. Deals and party weights. den = the deal in weight units (cents, or ppm for declared shares).
   await wh.run(`create or replace temp table fin_opp as
     select opportunity_id, account_id, type, close_date, is_won, currency, ${decimalToCents('amount_base')} as amt,
+      sourced_partner_id, registered_partner_id,
       try_cast(attributes -> 'partner_shares' as JSON) as declared
     from core.opportunities`);
   await wh.run(`create or replace temp table fin_declared as
@@ -113,16 +114,17 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
       where c.purpose = 'revenue'
       group by all
       union all
-      select o.opportunity_id, pp.partner_id, o.amt, 'sourced'
-      from fin_opp o join fin_pp pp on pp.basis = 'sourced'
-      join core.opportunities co on co.opportunity_id = o.opportunity_id
-      where co.sourced_partner_id = pp.partner_id
-         or exists (select 1 from model.sourced s where s.run_id = pp.run_id and s.opportunity_id = o.opportunity_id and s.partner_id = pp.partner_id)
+      select opportunity_id, partner_id, amt, 'sourced' from (
+        select o.opportunity_id, pp.partner_id, o.amt
+        from fin_opp o join fin_pp pp on pp.basis = 'sourced' and o.sourced_partner_id = pp.partner_id
+        union
+        select o.opportunity_id, pp.partner_id, o.amt
+        from model.sourced ms join fin_pp pp on pp.basis = 'sourced' and ms.run_id = pp.run_id and ms.partner_id = pp.partner_id
+        join fin_opp o on o.opportunity_id = ms.opportunity_id
+      )
       union all
       select o.opportunity_id, pp.partner_id, o.amt, 'registered'
-      from fin_opp o join fin_pp pp on pp.basis = 'registered'
-      join core.opportunities co on co.opportunity_id = o.opportunity_id
-      where co.registered_partner_id = pp.partner_id
+      from fin_opp o join fin_pp pp on pp.basis = 'registered' and o.registered_partner_id = pp.partner_id
     )
     select c.opportunity_id, c.partner_id, c.w, o.amt as den, c.source
     from computed c join fin_opp o using (opportunity_id)

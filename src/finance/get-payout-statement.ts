@@ -116,7 +116,11 @@ export async function getPayoutStatement(
   const lines = await wh.all<LineRow>(LINES(run.run_id, partnerId));
   const totals = await wh.all<TotalRow>(TOTALS(run.run_id, partnerId));
   const byPartner = new Map<string, LineRow[]>();
-  for (const l of lines) byPartner.set(l.partner_id, [...(byPartner.get(l.partner_id) ?? []), l]);
+  for (const l of lines) {
+    const list = byPartner.get(l.partner_id);
+    if (list) list.push(l);
+    else byPartner.set(l.partner_id, [l]);
+  }
   const partners = totals.map((t): PartnerStatement => {
     const ls = byPartner.get(t.partner_id) ?? [];
     return {
