@@ -144,8 +144,8 @@ const WARM_REQUESTS: { path: string; query: Record<string, string> }[] = [
   { path: '/api/v1/models', query: {} },
   { path: '/api/v1/metrics', query: { limit: '1000' } },
   { path: '/api/v1/overview', query: {} },
-  { path: '/api/v1/attribution', query: { by: 'partner', limit: '500' } },
-  { path: '/api/v1/attribution', query: { by: 'activity', limit: '500' } },
+  { path: '/api/v1/attribution', query: { by: 'partner', limit: '100', offset: '0' } },
+  { path: '/api/v1/attribution', query: { by: 'activity', limit: '100', offset: '0' } },
 ];
 
 /** Computes the first-page answers for staff callers, so the first visitor does not wait. */

@@ -1,4 +1,5 @@
 /** Partners, activities and the data-quality page. */
+import { useState } from 'react';
 import type { Page, ReportRow } from '../api';
 import { downloadCsv } from '../api';
 import { DataTable, Loaded, useApi } from '../components';
@@ -10,25 +11,48 @@ function params(search: URLSearchParams) {
   return { model: search.get('model'), from: search.get('from'), to: search.get('to'), partnerType: search.get('partnerType'), program: search.get('program') };
 }
 
+const PAGE = 100;
+
+function Pager({ pg, onPage }: { pg: Page<unknown>; onPage: (offset: number) => void }) {
+  if (pg.total <= pg.limit) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={pg.offset === 0} onClick={() => onPage(Math.max(0, pg.offset - pg.limit))}>
+        Previous
+      </button>
+      <span>
+        {pg.offset + 1}–{pg.offset + pg.items.length} of {pg.total}
+      </span>
+      <button type="button" disabled={pg.offset + pg.items.length >= pg.total} onClick={() => onPage(pg.offset + pg.limit)}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
 export function Partners({ search }: { search: URLSearchParams }) {
-  const p = { ...params(search), by: 'partner', limit: 500 };
+  const [offset, setOffset] = useState(0);
+  const p = { ...params(search), by: 'partner', limit: PAGE, offset };
   const load = useApi<Page<ReportRow>>('/attribution', p);
   return (
     <>
       <div className="page-head row">
         <h1>Partners</h1>
-        <button type="button" onClick={() => void downloadCsv('/attribution', p, 'partners.csv')}>
+        <button type="button" onClick={() => void downloadCsv('/attribution', { ...p, offset: 0 }, 'partners.csv')}>
           Export CSV
         </button>
       </div>
       <Loaded load={load} what="partners">
         {(pg) => (
-          <DataTable
-            caption={`${pg.total} partners`}
-            rows={pg.items}
-            rowKey={(r) => r.key}
-            columns={[{ header: 'Partner', cell: (r) => <Link to={`/partners/${encodeURIComponent(r.partner_id ?? r.key)}`}>{r.name}</Link> }, ...reportColumns]}
-          />
+          <>
+            <DataTable
+              caption={`${pg.total} partners`}
+              rows={pg.items}
+              rowKey={(r) => r.key}
+              columns={[{ header: 'Partner', cell: (r) => <Link to={`/partners/${encodeURIComponent(r.partner_id ?? r.key)}`}>{r.name}</Link> }, ...reportColumns]}
+            />
+            <Pager pg={pg} onPage={setOffset} />
+          </>
         )}
       </Loaded>
     </>
@@ -36,13 +60,14 @@ export function Partners({ search }: { search: URLSearchParams }) {
 }
 
 export function Activities({ search }: { search: URLSearchParams }) {
-  const p = { ...params(search), by: 'activity', limit: 500 };
+  const [offset, setOffset] = useState(0);
+  const p = { ...params(search), by: 'activity', limit: PAGE, offset };
   const load = useApi<Page<ReportRow>>('/attribution', p);
   return (
     <>
       <div className="page-head row">
         <h1>Activities</h1>
-        <button type="button" onClick={() => void downloadCsv('/attribution', p, 'activities.csv')}>
+        <button type="button" onClick={() => void downloadCsv('/attribution', { ...p, offset: 0 }, 'activities.csv')}>
           Export CSV
         </button>
       </div>
@@ -51,8 +76,9 @@ export function Activities({ search }: { search: URLSearchParams }) {
           pg.items.length === 0 ? (
             <p>No activities in this period.</p>
           ) : (
+            <>
             <DataTable
-              caption="Every joint activity with its cost, pipeline, revenue, engagement and return"
+              caption={`${pg.total} joint activities with their cost, pipeline, revenue and return`}
               rows={pg.items}
               rowKey={(r) => r.key}
               columns={[
@@ -65,6 +91,8 @@ export function Activities({ search }: { search: URLSearchParams }) {
                 { header: 'Return', metric: 'return_on_activity_cost', numeric: true, cell: (r) => pct(r.return_on_activity_cost ?? null) },
               ]}
             />
+            <Pager pg={pg} onPage={setOffset} />
+            </>
           )
         }
       </Loaded>
