@@ -137,6 +137,8 @@ describe('dashboard', () => {
     await page.getByRole('heading', { name: 'Welcome, Bolt Referrals' }).waitFor();
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Statements' }).waitFor();
+    await page.getByRole('region', { name: 'Headline metrics' }).waitFor();
+    await page.getByRole('region', { name: 'Model comparison' }).getByRole('table').waitFor();
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, 'portal-390.png'), fullPage: true });
