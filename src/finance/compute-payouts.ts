@@ -224,7 +224,8 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
     where fin_lines.line_kind = 'reversal' and pp.partner_id = fin_lines.partner_id`);
   await wh.run(`update fin_lines set rule = case line_kind
       when 'below_threshold' then 'below the plan''s minimum credit share: internal revenue'
-      else revenue_kind || ' not clawed back (kind not in the plan, or more than ' || claw_days || ' days after close)' end
+      else case when list_contains(claw_kinds, revenue_kind) then revenue_kind || ' not clawed back: more than ' || claw_days || ' days after close'
+        else revenue_kind || ' not clawed back: not a clawback kind of the plan' end end
     where line_kind in ('below_threshold', 'not_clawed_back')`);
 
   // 6. Caps on accruals, each a largest-remainder re-allocation of the capped total.

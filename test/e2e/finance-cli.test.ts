@@ -41,16 +41,16 @@ describe('jointly payouts / mdf / forecast / sensitivity', () => {
     const csv = join(dir, 'rf.csv');
     expect(await runCli(['payouts', '--period', '2026-Q3', '--partner', 'RF', '--json', '--csv', csv, '--config', config, '--db', db])).toBe(0);
     const st = JSON.parse(out) as { total: string; partners: { partner_id: string; total: string; lines: unknown[] }[] };
-    expect(st.total).toBe('127.62'); // 27.62 accrual + 100.00 bounty
-    expect(st.partners.map((p) => [p.partner_id, p.total, p.lines.length])).toEqual([['RF', '127.62', 2]]);
-    expect(readFileSync(csv, 'utf8').split('\r\n')).toHaveLength(4); // header, 2 lines, final newline
+    expect(st.total).toBe('124.49'); // 27.62 accrual - 3.13 churn clawback + 100.00 bounty
+    expect(st.partners.map((p) => [p.partner_id, p.total, p.lines.length])).toEqual([['RF', '124.49', 3]]);
+    expect(readFileSync(csv, 'utf8').split('\r\n')).toHaveLength(5); // header, 3 lines, final newline
   });
 
   test('payouts prints the reconciliation and a table per partner', async () => {
     expect(await runCli(['payouts', '--period', '2026-Q3', '--config', config, '--db', db])).toBe(0);
-    expect(out).toMatch(/revenue recognised 3,121.78 = partners 2,422.95 \+ below threshold 97.94 \+ internal 500.89 \+ unlinked 100.00/);
+    expect(out).toMatch(/revenue recognised 2,996.78 = partners 2,297.95 \+ below threshold 97.94 \+ internal 500.89 \+ unlinked 100.00/);
     expect(out).toMatch(/RS Resell Co — plan resellers: accruals 172.38, reversals -14.41, bounties 0.00, MDF 0.00, total 157.97/);
-    expect(out).toMatch(/total 906.09 USD/);
+    expect(out).toMatch(/total 902.96 USD/);
   });
 
   test('mdf --json shows the budget drawn down', async () => {

@@ -12,6 +12,7 @@
  * - O3 (A3, USD 600.00, won 2026-06-25): touches TC, organic -> TC 50%. R4 910.00 over 2026-06-01..2026-08-30 (91 days).
  * - O4 (A4, USD 800.00, won 2026-07-15): touch GD -> GD 100%. R5 770.00 over 2026-07-16..2026-09-30.
  * - R6: 100.00 on account A5 with no opportunity (unlinked).
+ * - R7: churn credit on O2, GBP -100.00 = -125.00 in September: neither RS nor RF plans claw back churn.
  * - O5 (A3, USD 1,000.00, open in Proposal, closing 2026-11-15): TC 50% of the pipeline credit.
  * - O6 (A5, USD 500.00, lost after Discovery and Proposal). Closed deals reaching Discovery: O1, O2, O4, O6
  *   (3 of 4 won); Proposal: O1, O3, O6 (2 of 3 won).
@@ -82,6 +83,7 @@ R3,A2,O2,2026-08-01,2026-08-31,1000.00,GBP,new
 R4,A3,O3,2026-06-01,2026-08-30,910.00,USD,new
 R5,A4,O4,2026-07-16,2026-09-30,770.00,USD,new
 R6,A5,,2026-07-01,2026-07-31,100.00,USD,new
+R7,A2,O2,2026-09-01,2026-09-30,-100.00,GBP,churn
 `,
 };
 

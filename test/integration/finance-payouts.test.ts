@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  createPayoutStatement, getPayoutStatement, loadPayoutConfig, payoutStatementCsv, type PayoutStatement,
+  computePayouts, createPayoutStatement, getPayoutStatement, loadPayoutConfig, parsePeriod, payoutStatementCsv, type PayoutStatement,
 } from '../../src/finance/index.js';
 import { sql } from '../../src/warehouse/index.js';
 import { openFinanceFixture, type FinanceFixture } from './finance-fixture.js';
@@ -46,21 +46,25 @@ describe('payout statements', () => {
       ['accrual', 'O1', '3300.00', '0.250000', '825.00', '100.00'],
       ['accrual', 'O2', '1250.00', '0.500000', '625.00', '72.38'],
       ['reversal', 'O1', '-440.00', '0.250000', '-110.00', '-14.41'],
+      ['not_clawed_back', 'O2', '-125.00', '0.500000', '-62.50', '0.00'], // churn is not in the plan's clawback kinds
       ['mdf', 'C4', '50.00', null, '0.00', '0.00'],
     ]);
     const rs = st.partners.find((p) => p.partner_id === 'RS');
     expect(rs && [rs.plan, rs.accruals, rs.reversals, rs.total]).toEqual(['resellers', '172.38', '-14.41', '157.97']);
     expect(rs?.lines[0]?.rule).toMatch(/marginal tiers .*capped at 100.00 per deal/);
-    expect(rs?.lines[3]?.rule).toMatch(/partner is not on activity ACT1/);
+    expect(rs?.lines[3]?.rule).toBe('churn not clawed back: not a clawback kind of the plan');
+    expect(rs?.lines[4]?.rule).toMatch(/partner is not on activity ACT1/);
   });
 
   test('referral: sourced share on booking, limited with the reseller on the same deal, plus a new-customer bounty', () => {
     // Booking O2 1,250.00 x 50% = 625.00 x 5% = 31.25 -> 27.62 after the deal limit; bounty 100.00 (A2's first won deal).
     expect(brief(st, 'RF')).toEqual([
       ['accrual', 'O2', '1250.00', '0.500000', '625.00', '27.62'],
+      // This plan keeps the default clawback (refund and churn within 365 days): -62.50 x 5% = -3.125 -> -3.13.
+      ['reversal', 'O2', '-125.00', '0.500000', '-62.50', '-3.13'],
       ['bounty', 'O2', '1250.00', '0.500000', '0.00', '100.00'],
     ]);
-    expect(st.partners.find((p) => p.partner_id === 'RF')?.total).toBe('127.62');
+    expect(st.partners.find((p) => p.partner_id === 'RF')?.total).toBe('124.49');
   });
 
   test('technology: below the minimum credit share the deal is internal; ratable recognition over 91 days', () => {
@@ -86,8 +90,8 @@ describe('payout statements', () => {
   });
 
   test('lines add up to the partner totals and the statement total exactly', () => {
-    // 157.97 + 127.62 + 30.50 + 590.00
-    expect(st.total).toBe('906.09');
+    // 157.97 + 124.49 + 30.50 + 590.00
+    expect(st.total).toBe('902.96');
     for (const p of st.partners) {
       const cents = p.lines.reduce((a, l) => a + BigInt(l.amount.replace('.', '')), 0n);
       expect(cents).toBe(BigInt(p.total.replace('.', '')));
@@ -95,10 +99,10 @@ describe('payout statements', () => {
   });
 
   test('recognised revenue reconciles: partners + below threshold + internal + unlinked', () => {
-    // 831.78 - 440.00 + 1,250.00 + 610.00 + 770.00 + 100.00 = 3,121.78
+    // 831.78 - 440.00 + 1,250.00 + 610.00 + 770.00 + 100.00 - 125.00 = 2,996.78
     expect(st.reconciliation).toEqual({
-      revenue_recognised: '3121.78',
-      partner_credited: '2422.95', // RS 207.95 - 110 + 625, RF 625, TC 305, GD 770
+      revenue_recognised: '2996.78',
+      partner_credited: '2297.95', // RS 207.95 - 110 + 625 - 62.50, RF 625 - 62.50, TC 305, GD 770
       below_threshold: '97.94', // TC on O1: 207.94 - 110.00
       internal: '500.89', // O1 415.89 - 220.00, O3 organic half 305.00
       unlinked: '100.00', // R6
@@ -108,14 +112,26 @@ describe('payout statements', () => {
   test('the statement is stored as a payouts run and read back for one partner; CSV for the payments system', async () => {
     const again = await getPayoutStatement(fx.wh, { period: '2026-Q3', partnerId: 'RF' });
     expect(again.run_id).toBe(st.run_id);
-    expect(again.partners.map((p) => [p.partner_id, p.total])).toEqual([['RF', '127.62']]);
-    expect(again.total).toBe('127.62');
+    expect(again.partners.map((p) => [p.partner_id, p.total])).toEqual([['RF', '124.49']]);
+    expect(again.total).toBe('124.49');
     const run = await fx.wh.get<{ kind: string; status: string }>(sql`select kind, status from meta.runs where run_id = ${st.run_id}`, 'no run');
     expect(run).toEqual({ kind: 'payouts', status: 'succeeded' });
     const csv = payoutStatementCsv(again).trim().split('\r\n');
     expect(csv[0]).toBe('run_id,period,line_no,partner_id,plan,line_kind,opportunity_id,revenue_id,revenue_kind,accrue_on,basis,revenue,credit_share,credited_revenue,amount,currency,original_currency,rule');
-    expect(csv.length).toBe(3);
-    expect(csv[2]).toMatch(/,RF,referral,bounty,O2,.*,100.00,USD,GBP,new-customer bounty 100.00$/);
+    expect(csv.length).toBe(4);
+    expect(csv[3]).toMatch(/,RF,referral,bounty,O2,.*,100.00,USD,GBP,new-customer bounty 100.00$/);
+  });
+
+  test('ratable recognition: the quarters of a line add up to the line exactly', async () => {
+    // R1: 3,300.00 over 2026-07-01..2027-06-30 (365 days): 92 + 92 + 90 + 91 days.
+    const parts: string[] = [];
+    for (const q of ['2026-Q3', '2026-Q4', '2027-Q1', '2027-Q2']) {
+      await computePayouts(fx.wh, { period: parsePeriod(q), config: loadPayoutConfig(fx.configDir) });
+      const r = await fx.wh.get<{ c: string }>(`select cents::VARCHAR as c from fin_base where measure = 'recognition' and revenue_id = 'R1'`, 'no R1');
+      parts.push(r.c);
+    }
+    expect(parts).toEqual(['83178', '83178', '81370', '82274']); // cents; sum 330000
+    expect(parts.reduce((a, c) => a + BigInt(c), 0n)).toBe(330000n);
   });
 
   test('declared partner shares on a deal override credit; the rest is internal', async () => {
