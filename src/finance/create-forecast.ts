@@ -22,6 +22,7 @@ import { raw, sql, type Warehouse } from '../warehouse/index.js';
 import { commissionFor } from './commission.js';
 import { preparePlanTables, resolveRuns } from './compute-payouts.js';
 import { loadPayoutConfig, type PayoutConfig } from './payout-config.js';
+import { getForecast } from './get-forecast.js';
 import { quartersFrom } from './period.js';
 import { centsToDecimal, decimalToCents, insertRows } from './sql-money.js';
 
@@ -196,12 +197,6 @@ export async function createForecast(wh: Warehouse, opts: ForecastOptions = {}):
         summary = ${JSON.stringify({ error: messageOf(error) })}::JSON where run_id = ${runId}`);
     throw error;
   }
-  const rows = await wh.all<ForecastRow & Record<string, unknown>>(sql`
-    select quarter, partner_id, opportunities, pipeline::VARCHAR as pipeline, expected_revenue::VARCHAR as expected_revenue,
-      expected_revenue_low::VARCHAR as expected_revenue_low, expected_revenue_high::VARCHAR as expected_revenue_high,
-      incremental_revenue::VARCHAR as incremental_revenue, expected_payout::VARCHAR as expected_payout,
-      expected_payout_low::VARCHAR as expected_payout_low, expected_payout_high::VARCHAR as expected_payout_high
-    from model.forecast where run_id = ${runId} order by quarter, partner_id`);
-  return { run_id: runId, as_of: asOf, quarters: quarters.map((q) => q.label), stages, overall_win_rate: overall, rows };
+  return getForecast(wh, { runId });
 }
 

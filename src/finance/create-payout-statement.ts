@@ -34,6 +34,9 @@ export interface CreateStatementOptions {
 export async function createPayoutStatement(wh: Warehouse, opts: CreateStatementOptions): Promise<PayoutStatement> {
   const period = parsePeriod(opts.period);
   const config = opts.config ?? loadPayoutConfig(opts.configDir);
+  if (opts.partnerId !== undefined) {
+    await wh.get(sql`select partner_id from core.partners where partner_id = ${opts.partnerId}`, `No partner "${opts.partnerId}" in the warehouse.`);
+  }
   const idRow = await wh.get<{ id: number }>(`select nextval('meta.run_seq')::INTEGER as id`, 'No run id.');
   const runId = Number(idRow.id);
   const started = Date.now();

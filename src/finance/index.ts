@@ -12,3 +12,4 @@ export * from './create-forecast.js';
 export * from './evaluate-mdf-claims.js';
 export * from './run-sensitivity.js';
 export * from './get-mdf-summary.js';
+export * from './get-forecast.js';

@@ -2,7 +2,7 @@
  * Forecast from stage history (finance-fixture.ts). Amounts are USD decimal strings.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createForecast, wilson } from '../../src/finance/index.js';
+import { createForecast, getForecast, wilson } from '../../src/finance/index.js';
 import { openFinanceFixture, type FinanceFixture } from './finance-fixture.js';
 
 let fx: FinanceFixture;
@@ -36,6 +36,12 @@ describe('forecast', () => {
     const w = wilson(2, 3);
     expect(w.low).toBeCloseTo(0.2077, 4);
     expect(w.high).toBeCloseTo(0.9385, 4);
+  });
+
+  test('the stored forecast is read back by run, optionally for one partner', async () => {
+    const f = await createForecast(fx.wh, { configDir: fx.configDir, asOf: '2026-10-01', quarters: 2 });
+    expect(await getForecast(fx.wh, { partnerId: 'TC' })).toEqual(f);
+    expect((await getForecast(fx.wh, { runId: f.run_id, partnerId: 'RS' })).rows).toEqual([]);
   });
 
   test('deals closing after the horizon are left out', async () => {
