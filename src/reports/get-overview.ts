@@ -13,12 +13,20 @@ export type Overview = {
   totals: {
     opportunities: number; pipeline: string; revenue: string; attributed_pipeline_partner: string;
     attributed_revenue_partner: string; sourced_pipeline: string; influenced_pipeline: string;
+    sourced_revenue: string; influenced_revenue: string;
     unattributed_pipeline: string; win_rate_with_partner: number | null; win_rate_without_partner: number | null;
   };
-  trend: { month: string; pipeline: string; revenue: string; attributed_pipeline_partner: string; attributed_revenue_partner: string; sourced_pipeline: string; influenced_pipeline: string }[];
+  trend: {
+    month: string; pipeline: string; revenue: string; attributed_pipeline_partner: string; attributed_revenue_partner: string;
+    sourced_pipeline: string; influenced_pipeline: string; sourced_revenue: string; influenced_revenue: string;
+  }[];
 };
 
 /**
+ * Sourced and influenced figures count each opportunity once, however many partners sourced or
+ * influenced it (a deal shared by two partners is not counted twice); revenue is won amount by
+ * close month, pipeline amount by creation month.
+ *
  * With `partnerId`, pipeline and revenue are those of the opportunities the partner sourced or
  * influenced, and attributed figures are the partner's own.
  *
@@ -57,7 +65,9 @@ export async function getOverview(wh: Warehouse, opts: ReportFilter): Promise<Ov
       group by 1
     ),
     rev_month as (
-      select strftime(o.close_date, '%Y-%m') as month, coalesce(sum(o.amount), 0) as revenue
+      select strftime(o.close_date, '%Y-%m') as month, coalesce(sum(o.amount), 0) as revenue,
+        coalesce(sum(o.amount) filter (where o.is_sourced), 0) as sourced_revenue,
+        coalesce(sum(o.amount) filter (where o.is_influenced), 0) as influenced_revenue
       from opps o where o.is_won and ${closed}
       group by 1
     ),
@@ -81,6 +91,8 @@ export async function getOverview(wh: Warehouse, opts: ReportFilter): Promise<Ov
       coalesce(c.unattributed_pipeline, 0)::DECIMAL(18,2)::VARCHAR as unattributed_pipeline,
       coalesce(o.sourced_pipeline, 0)::DECIMAL(18,2)::VARCHAR as sourced_pipeline,
       coalesce(o.influenced_pipeline, 0)::DECIMAL(18,2)::VARCHAR as influenced_pipeline,
+      coalesce(r.sourced_revenue, 0)::DECIMAL(18,2)::VARCHAR as sourced_revenue,
+      coalesce(r.influenced_revenue, 0)::DECIMAL(18,2)::VARCHAR as influenced_revenue,
       coalesce(o.closed_with, 0) as closed_with, coalesce(o.won_with, 0) as won_with,
       coalesce(o.closed_without, 0) as closed_without, coalesce(o.won_without, 0) as won_without
     from months m
@@ -89,7 +101,7 @@ export async function getOverview(wh: Warehouse, opts: ReportFilter): Promise<Ov
     left join credit_month c using (month)
     where m.month is not null
     order by m.month`);
-  const sum = (k: 'pipeline' | 'revenue' | 'attributed_pipeline_partner' | 'attributed_revenue_partner' | 'sourced_pipeline' | 'influenced_pipeline' | 'unattributed_pipeline') => {
+  const sum = (k: 'pipeline' | 'revenue' | 'attributed_pipeline_partner' | 'attributed_revenue_partner' | 'sourced_pipeline' | 'influenced_pipeline' | 'sourced_revenue' | 'influenced_revenue' | 'unattributed_pipeline') => {
     // Exact: decimal strings to cents and back.
     return fromMinor(rows.reduce((a, r) => a + toMinor(r[k]), 0n));
   };
@@ -105,6 +117,8 @@ export async function getOverview(wh: Warehouse, opts: ReportFilter): Promise<Ov
       attributed_revenue_partner: sum('attributed_revenue_partner'),
       sourced_pipeline: sum('sourced_pipeline'),
       influenced_pipeline: sum('influenced_pipeline'),
+      sourced_revenue: sum('sourced_revenue'),
+      influenced_revenue: sum('influenced_revenue'),
       unattributed_pipeline: sum('unattributed_pipeline'),
       win_rate_with_partner: n('closed_with') ? n('won_with') / n('closed_with') : null,
       win_rate_without_partner: n('closed_without') ? n('won_without') / n('closed_without') : null,
@@ -112,6 +126,7 @@ export async function getOverview(wh: Warehouse, opts: ReportFilter): Promise<Ov
     trend: rows.map((r) => ({
       month: r.month, pipeline: r.pipeline, revenue: r.revenue, attributed_pipeline_partner: r.attributed_pipeline_partner,
       attributed_revenue_partner: r.attributed_revenue_partner, sourced_pipeline: r.sourced_pipeline, influenced_pipeline: r.influenced_pipeline,
+      sourced_revenue: r.sourced_revenue, influenced_revenue: r.influenced_revenue,
     })),
   };
 }

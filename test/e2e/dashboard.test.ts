@@ -85,6 +85,8 @@ describe('dashboard', () => {
     // Sourced pipeline of the fixture: o1, 12000.00.
     await expect(page.locator('[data-metric="sourced_pipeline"] .metric-value').textContent()).resolves.toBe('$12.0k');
     await expect(page.locator('[data-metric="sourced_pipeline"]').getAttribute('title')).resolves.toMatch(/\S/);
+    // Influenced revenue across partners: o1 once (12000.00), not once per partner.
+    await expect(page.locator('[data-metric="influenced_revenue"] .metric-value').textContent()).resolves.toBe('$12.0k');
     await page.locator('canvas').first().waitFor();
     await page.screenshot({ path: join(shots, 'overview-1280.png'), fullPage: true });
 

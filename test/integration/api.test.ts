@@ -185,6 +185,8 @@ describe('reports', () => {
     expect(body.totals).toMatchObject({
       opportunities: 4, pipeline: '32000.50', revenue: '19000.00', attributed_revenue_partner: '6000.00',
       sourced_pipeline: '12000.00', partner_spend: '4500.00', incremental_revenue: null,
+      // o1 is the only won deal with a partner; o2 (shared by p_a and p_b) is open.
+      sourced_revenue: '12000.00', influenced_revenue: '12000.00', influenced_pipeline: '25000.50',
     });
     expect(body.totals['return_on_partner_spend']).toBeCloseTo((6000 - 4500) / 4500, 12);
     expect(body.top_partners.map((r) => r.key)).toEqual(['p_a', 'p_b', 'p_c']);

@@ -245,6 +245,8 @@ const trendSchema = z.object({
   attributed_revenue_partner: money,
   sourced_pipeline: money,
   influenced_pipeline: money,
+  sourced_revenue: money,
+  influenced_revenue: money,
 });
 
 const overviewSchema = z.object({
@@ -259,8 +261,8 @@ const overviewSchema = z.object({
     sourced_pipeline: money,
     influenced_pipeline: money,
     unattributed_pipeline: money,
-    sourced_revenue: money.nullable().describe('Null across all partners until reports total it once per deal.'),
-    influenced_revenue: money.nullable(),
+    sourced_revenue: money.describe('Won amount of deals partners sourced, each deal once.'),
+    influenced_revenue: money.describe('Won amount of deals partners influenced, each deal once.'),
     win_rate_with_partner: rate,
     win_rate_without_partner: rate,
     partner_spend: money.nullable(),
@@ -316,15 +318,12 @@ export const overview = defineRoute({
     const spendRows = partnerId ? byPartner : await getAttributionReport(wh, { ...filter, by: 'activity' });
     const spendCents = spendRows.reduce((a, r) => a + (r.activity_cost ? toMinor(r.activity_cost) : 0n), 0n);
     const spend = spendRows.some((r) => r.activity_cost !== null) ? fromMinor(spendCents) : null;
-    const own = partnerId ? (await getSourcedInfluenced(wh, filter))[0] : undefined;
     const acquired = await newPartnerCustomers(wh, { from: query.from, to: query.to, partnerId });
     return {
       run_id: o.run_id,
       model: o.model,
       totals: {
         ...o.totals,
-        sourced_revenue: partnerId ? (own?.sourced_revenue ?? '0.00') : null,
-        influenced_revenue: partnerId ? (own?.influenced_revenue ?? '0.00') : null,
         partner_spend: spend,
         // Same definition as return_on_activity_cost (metrics.yaml): (revenue - cost) / cost.
         return_on_partner_spend:

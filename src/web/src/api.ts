@@ -108,6 +108,8 @@ export interface TrendRow {
   attributed_revenue_partner: string;
   sourced_pipeline: string;
   influenced_pipeline: string;
+  sourced_revenue: string;
+  influenced_revenue: string;
 }
 export interface Overview {
   run_id: number;
