@@ -18,4 +18,5 @@ export * as reports from './reports/index.js';
 export * as incrementality from './incrementality/index.js';
 export * as customers from './customers/index.js';
 export * as governance from './governance/index.js';
+export * as finance from './finance/index.js';
 export * as api from './api/index.js';

@@ -1,1 +1,1 @@
-export { runDemo, readTruth, type DemoOptions, type DemoResult, type DemoStage } from './run-demo.js';
+export { runDemo, readTruth, lastFullQuarter, type DemoOptions, type DemoResult, type DemoStage } from './run-demo.js';

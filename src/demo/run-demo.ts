@@ -14,13 +14,14 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { messageOf } from '../core/errors.js';
 import { Warehouse } from '../warehouse/index.js';
-import { generateDemoData } from '../generate/index.js';
+import { generateDemoData, AS_OF } from '../generate/index.js';
 import { ingestPaths } from '../ingest/index.js';
 import { runAllModels, type RunSummary } from '../attribution/index.js';
 import { getAttributionReport, type AttributionReportRow } from '../reports/index.js';
 import { runIncrementality, readoutExperiments, type IncrementalityRow } from '../incrementality/index.js';
 import { newCustomers } from '../customers/index.js';
 import { createUser, createToken, runChecks } from '../governance/index.js';
+import { createPayoutStatement, createForecast } from '../finance/index.js';
 
 export interface DemoOptions {
   scale: 'small' | 'medium';
@@ -113,6 +114,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await step('customers', () => newCustomers(wh, { by: 'source' }), (r) =>
       `${r.total} new customers: ${r.partner_total} from partners, ${r.direct_total} direct`,
     );
+    const period = lastFullQuarter(AS_OF);
+    await step('payouts', () => createPayoutStatement(wh, { period }), (r) =>
+      `${period}: ${r.partners.length} partner statements, total ${r.total} ${r.base_currency}`,
+    );
+    await step('forecast', () => createForecast(wh, { asOf: AS_OF.slice(0, 10) }), (r) =>
+      `${r.rows.length} forecast rows for ${r.quarters.join(', ')}`,
+    );
     await step('data quality', () => runChecks(wh, { actor: 'demo' }), (r) =>
       `${r.counts.pass} pass, ${r.counts.warn} warn, ${r.counts.fail} fail`,
     );
@@ -145,6 +153,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   } finally {
     await wh.close();
   }
+}
+
+/** The last calendar quarter that ended on or before `asOf`, as `YYYY-Qn`. */
+export function lastFullQuarter(asOf: string): string {
+  const d = new Date(asOf);
+  const q = Math.floor(d.getUTCMonth() / 3); // the quarter asOf lies in (0-based)
+  const endOfQuarter = new Date(Date.UTC(d.getUTCFullYear(), q * 3 + 3, 0));
+  const complete = d.getUTCDate() === endOfQuarter.getUTCDate() && d.getUTCMonth() === endOfQuarter.getUTCMonth();
+  let year = d.getUTCFullYear();
+  let quarter = complete ? q + 1 : q;
+  if (quarter === 0) {
+    year -= 1;
+    quarter = 4;
+  }
+  return `${year}-Q${quarter}`;
 }
 
 /** Reads the generator's truth file (for the summary's planted-vs-found lines). */
