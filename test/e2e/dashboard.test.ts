@@ -87,6 +87,8 @@ describe('dashboard', () => {
     await expect(page.locator('[data-metric="sourced_pipeline"]').getAttribute('title')).resolves.toMatch(/\S/);
     // Influenced revenue across partners: o1 once (12000.00), not once per partner.
     await expect(page.locator('[data-metric="influenced_revenue"] .metric-value').textContent()).resolves.toBe('$12.0k');
+    // The fixture has no incrementality run: the card says so instead of showing a number.
+    await expect(page.locator('[data-metric="incremental_revenue"] .metric-value').textContent()).resolves.toBe('no estimate yet');
     await page.locator('canvas').first().waitFor();
     await page.screenshot({ path: join(shots, 'overview-1280.png'), fullPage: true });
 

@@ -17,9 +17,10 @@ import {
   type AttributionReportRow,
 } from '../../reports/index.js';
 import { newCustomers } from '../../customers/index.js';
+import { getIncrementalityResults } from '../../incrementality/index.js';
 import { sql, type Warehouse } from '../../warehouse/index.js';
 import { defineRoute, money, page, pageParams } from '../route.js';
-import { checkPeriod, partnerTypeParam, programParam, reportParams, resolveModelName } from './common.js';
+import { cents, checkPeriod, partnerTypeParam, programParam, reportParams, resolveModelName } from './common.js';
 
 const rate = z.number().min(0).max(1).nullable();
 
@@ -267,9 +268,15 @@ const overviewSchema = z.object({
     win_rate_without_partner: rate,
     partner_spend: money.nullable(),
     return_on_partner_spend: z.number().nullable(),
-    incremental_revenue: money.nullable(),
-    incremental_revenue_low: money.nullable(),
-    incremental_revenue_high: money.nullable(),
+    incremental_revenue: money
+      .nullable()
+      .describe('Sum of the point estimates of incremental revenue of the partners estimated in the latest incrementality run (whole run window, not the period filter); null without a run.'),
+    incremental_revenue_low: money
+      .nullable()
+      .describe('Sum of the partners\' lower 95% bounds: conservative (wider than the interval of the sum when the estimates are independent).'),
+    incremental_revenue_high: money.nullable().describe('Sum of the partners\' upper 95% bounds (conservative).'),
+    incremental_partners: z.number().int().nullable().describe('Partners with an estimate in that sum.'),
+    incremental_run_id: z.number().int().nullable().describe('The incrementality run read.'),
     new_customers_from_partners: z.number().int().nullable(),
   }),
   trend: z.array(trendSchema),
@@ -293,6 +300,31 @@ async function newPartnerCustomers(
     if (isJointlyError(error) && error.kind === 'user') return null;
     throw error;
   }
+}
+
+/**
+ * Incremental revenue of the partners (or the one partner) with an estimate in the latest
+ * incrementality run: the sum of point estimates, with the sums of the 95% bounds as a
+ * conservative interval (programs are left out: they overlap partners). Null without a run.
+ */
+async function partnerIncrementalRevenue(
+  wh: Warehouse,
+  partnerId: string | undefined,
+): Promise<{ total: string; low: string; high: string; partners: number; runId: number } | null> {
+  let res;
+  try {
+    res = await getIncrementalityResults(wh, { by: 'partner' });
+  } catch (error) {
+    if (isJointlyError(error) && error.kind === 'user') return null;
+    throw error;
+  }
+  const est = res.rows.filter(
+    (r) => r.metric === 'revenue' && r.incremental !== null && r.ci_low !== null && r.ci_high !== null &&
+      (partnerId === undefined || r.unit_id === partnerId),
+  );
+  if (est.length === 0) return null;
+  const sum = (k: 'incremental' | 'ci_low' | 'ci_high') => fromMinor(est.reduce((a, r) => a + toMinor(cents(r[k]) ?? '0'), 0n));
+  return { total: sum('incremental'), low: sum('ci_low'), high: sum('ci_high'), partners: est.length, runId: res.run_id };
 }
 
 // GET /api/v1/overview: headline numbers, monthly trend and top partners (dashboard first page).
@@ -319,6 +351,7 @@ export const overview = defineRoute({
     const spendCents = spendRows.reduce((a, r) => a + (r.activity_cost ? toMinor(r.activity_cost) : 0n), 0n);
     const spend = spendRows.some((r) => r.activity_cost !== null) ? fromMinor(spendCents) : null;
     const acquired = await newPartnerCustomers(wh, { from: query.from, to: query.to, partnerId });
+    const incremental = await partnerIncrementalRevenue(wh, partnerId);
     return {
       run_id: o.run_id,
       model: o.model,
@@ -330,9 +363,11 @@ export const overview = defineRoute({
           spend !== null && spendCents > 0n
             ? Number(toMinor(o.totals.attributed_revenue_partner) - spendCents) / Number(spendCents)
             : null,
-        incremental_revenue: null,
-        incremental_revenue_low: null,
-        incremental_revenue_high: null,
+        incremental_revenue: incremental?.total ?? null,
+        incremental_revenue_low: incremental?.low ?? null,
+        incremental_revenue_high: incremental?.high ?? null,
+        incremental_partners: incremental?.partners ?? null,
+        incremental_run_id: incremental?.runId ?? null,
         new_customers_from_partners: acquired,
       },
       trend: o.trend,

@@ -49,3 +49,18 @@ export async function resolveModelName(wh: Warehouse, model: string | undefined)
   }
   return { model: row.model, runId: row.run_id };
 }
+
+/**
+ * DECIMAL strings from the store can carry more than two decimals; shows cents (truncated, as
+ * the stored amounts are already rounded to cents).
+ *
+ * @example
+ * cents('12.3') // => '12.30'
+ */
+export function cents(v: string | null): string | null {
+  if (v === null) return null;
+  const n = /^(-?)(\d+)(?:\.(\d*))?$/.exec(v);
+  if (!n) return v;
+  const frac = ((n[3] ?? '') + '00').slice(0, 2);
+  return `${n[1]}${n[2]}.${frac}`;
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { COHORT_SEGMENTS, NEW_CUSTOMER_GROUPINGS, cohortReport, newCustomers } from '../../customers/index.js';
 import { INCREMENTALITY_UNITS, getIncrementalityResults } from '../../incrementality/index.js';
 import { defineRoute, money, page, pageParams } from '../route.js';
-import { checkPeriod, reportParams } from './common.js';
+import { cents, checkPeriod, reportParams } from './common.js';
 
 const incrementalitySchema = z.object({
   unit_kind: z.enum(INCREMENTALITY_UNITS),
@@ -27,15 +27,6 @@ const incrementalitySchema = z.object({
   method: z.string(),
   note: z.string().nullable(),
 });
-
-/** DECIMAL strings from the store can carry more than two decimals; show cents. */
-function cents(v: string | null): string | null {
-  if (v === null) return null;
-  const n = /^(-?)(\d+)(?:\.(\d*))?$/.exec(v);
-  if (!n) return v;
-  const frac = ((n[3] ?? '') + '00').slice(0, 2);
-  return `${n[1]}${n[2]}.${frac}`;
-}
 
 // GET /api/v1/incrementality: incremental revenue/pipeline per partner or program, with intervals.
 export const incrementality = defineRoute({

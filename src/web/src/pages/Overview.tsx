@@ -48,8 +48,12 @@ export function Headlines({ data }: { data: OverviewData }) {
       <Metric
         metric="incremental_revenue"
         label="Incremental revenue"
-        value={incremental === null ? 'not available yet' : money(incremental)}
-        {...(s('incremental_revenue_low') !== null ? { sub: `95% interval ${money(s('incremental_revenue_low'))} – ${money(s('incremental_revenue_high'))}` } : {})}
+        value={incremental === null ? 'no estimate yet' : money(incremental)}
+        {...(s('incremental_revenue_low') !== null
+          ? {
+              sub: `${money(s('incremental_revenue_low'))} – ${money(s('incremental_revenue_high'))}: sum of ${String(t['incremental_partners'])} partner${t['incremental_partners'] === 1 ? "'s" : "s'"} 95% bounds (conservative)`,
+            }
+          : {})}
       />
       <Metric metric="new_customers" label="New customers from partners" value={t['new_customers_from_partners'] === undefined || t['new_customers_from_partners'] === null ? 'not available yet' : String(t['new_customers_from_partners'])} />
       <Metric metric="win_rate_with_partner" label="Partner-assisted win rate" value={pct(num(t['win_rate_with_partner']))} sub={`without partner ${pct(num(t['win_rate_without_partner']))}`} />
