@@ -1,0 +1,19 @@
+/** Quick profiler: runs the given models once on a copy of a bench warehouse and prints timings. */
+import { Warehouse, sql } from '../src/warehouse/index.js';
+import { runAttribution } from '../src/attribution/index.js';
+
+const [db, ...models] = process.argv.slice(2);
+const wh = await Warehouse.open(db ?? '', { settings: { memory_limit: '3GB' } });
+const t0 = performance.now();
+await wh.all(sql`select t.partner_id, sum(o.amount_base) from core.touchpoints t join core.opportunities o on o.account_id = t.account_id group by t.partner_id`);
+const t1 = performance.now();
+await wh.all(sql`select t.partner_id, sum(o.amount_base) from core.touchpoints t join core.opportunities o on o.account_id = t.account_id group by t.partner_id`);
+process.stdout.write(`floor ${Math.round(t1 - t0)} ${Math.round(performance.now() - t1)}\n`);
+for (const m of models) {
+  const t = performance.now();
+  const s = await runAttribution(wh, { model: m });
+  const rec = await wh.all<{ s: string }>(sql`select summary::VARCHAR as s from meta.runs where run_id = ${s.run_id}`);
+  process.stdout.write(`${m} ${Math.round(performance.now() - t)} ${JSON.stringify(JSON.parse(rec[0]?.s ?? '{}').timings)}\n`);
+  await wh.run(sql`delete from model.credits where run_id = ${s.run_id}`);
+}
+await wh.close();
