@@ -80,7 +80,11 @@ describe('session and partners', () => {
 describe('attribution', () => {
   test('models lists the latest run of each model, newest first', async () => {
     const body = (await get('/api/v1/models', tokens.partnerA)).json();
-    expect((body['items'] as { model: string }[]).map((m) => m.model)).toEqual(['linear', 'first_touch']);
+    // No position_based run yet: the newest model is the default.
+    expect((body['items'] as { model: string; is_default: boolean }[]).map((m) => [m.model, m.is_default])).toEqual([
+      ['linear', true],
+      ['first_touch', false],
+    ]);
   });
 
   // o1: touches t1 (p_a) and t2 (paid) -> 12000.00 / 2. o2: one touch of the joint activity
@@ -454,5 +458,20 @@ describe('failures', () => {
   test('a partner token cannot read data operations', async () => {
     expect((await get('/api/v1/batches', tokens.partnerA)).status).toBe(403);
     expect((await get('/api/v1/quarantine', tokens.partnerA)).status).toBe(403);
+  });
+});
+
+// Runs more models: keep it last, earlier tests read the fixture's two runs.
+describe('default model', () => {
+  test('position_based is the default once it has a run, even when another model ran later', async () => {
+    await runAttribution(wh, { model: 'position_based' });
+    await runAttribution(wh, { model: 'linear' });
+    await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
+    expect((await get('/api/v1/overview')).json()).toMatchObject({ model: 'position_based' });
+    const models = (await get('/api/v1/models')).json()['items'] as { model: string; is_default: boolean }[];
+    expect(models.filter((m) => m.is_default).map((m) => m.model)).toEqual(['position_based']);
+    expect(models[0]?.model).toBe('linear');
+    // The model parameter still wins.
+    expect((await get('/api/v1/overview?model=linear')).json()).toMatchObject({ model: 'linear' });
   });
 });

@@ -8,12 +8,15 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'expected a real calendar date');
 
+/** The model the dashboard and API read when none is asked for (if it has a run). */
+export const DEFAULT_MODEL = 'position_based';
+
 export const reportParams = {
   model: z
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, 'expected a model name such as linear or first_touch')
     .optional()
-    .describe('Attribution model (default: the most recently run model).'),
+    .describe(`Attribution model (default: ${DEFAULT_MODEL} when it has a run, else the most recently run model).`),
   from: isoDate.optional().describe('Period start, inclusive (YYYY-MM-DD).'),
   to: isoDate.optional().describe('Period end, inclusive (YYYY-MM-DD).'),
   partnerId: z.string().min(1).max(200).optional().describe('Only this partner (partner tokens: only their own).'),
@@ -29,7 +32,13 @@ export function checkPeriod(q: { from?: string | undefined; to?: string | undefi
   }
 }
 
-/** The model to read: the one asked for, else the most recently run one; NO_DATA when none. */
+/**
+ * The model to read: the one asked for, else DEFAULT_MODEL when it has a run, else the most
+ * recently run one; NO_DATA when none.
+ *
+ * @example
+ * await resolveModelName(wh, undefined) // => { model: 'position_based', runId: 7 }
+ */
 export async function resolveModelName(wh: Warehouse, model: string | undefined): Promise<{ model: string; runId: number }> {
   const row = await wh.find<{ model: string; run_id: number }>(sql`
     select model, run_id::integer as run_id
@@ -37,7 +46,7 @@ export async function resolveModelName(wh: Warehouse, model: string | undefined)
     where kind = 'attribution'
       and status = 'succeeded'
       and (${model ?? null}::varchar is null or model = ${model ?? null})
-    order by run_id desc
+    order by (model = ${DEFAULT_MODEL}) desc, run_id desc
     limit 1`);
   if (!row) {
     throw new JointlyError(

@@ -82,6 +82,7 @@ export interface ModelRun {
   model: string;
   run_id: number;
   finished_at: string | null;
+  is_default?: boolean;
 }
 export interface ReportRow {
   key: string;

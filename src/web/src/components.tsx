@@ -142,7 +142,7 @@ export function Filters(props: { search: URLSearchParams; models: ModelRun[]; sh
       {props.show.includes('model') ? (
         <label>
           Model
-          <select aria-label="Attribution model" value={field('model') || props.models[0]?.model || ''} onChange={(e) => setFilter('model', e.target.value)}>
+          <select aria-label="Attribution model" value={field('model') || (props.models.find((m) => m.is_default) ?? props.models[0])?.model || ''} onChange={(e) => setFilter('model', e.target.value)}>
             {props.models.length === 0 ? <option value="">no model run yet</option> : null}
             {props.models.map((m) => (
               <option key={m.model} value={m.model}>
