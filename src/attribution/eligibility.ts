@@ -80,7 +80,8 @@ export async function buildEligibility(
   const inRange = sql`t.occurred_at >= o.created_at - to_days(${maxDays}::INTEGER) and t.occurred_at < o.close_end`;
   await wh.run(sql`create or replace temp table att_cand as
     with touches as (
-      select t.*, coalesce(t.account_id, c.account_id) as resolved_account_id
+      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
+        coalesce(t.account_id, c.account_id) as resolved_account_id
       from core.touchpoints t
       left join core.contacts c on t.account_id is null and c.contact_id = t.contact_id
     ),
@@ -115,16 +116,31 @@ export async function buildEligibility(
       close_end - interval 1 day as anchor_at
     from att_cand
     where in_revenue`);
+  // Positions from one aggregate pass over att_cand (no sort of any partition): the pipeline
+  // touches are a prefix in time of the revenue touches, so both purposes come from one group by.
+  const key = '(occurred_at, touchpoint_id)';
   await wh.run(`create or replace temp table att_pos as
-    select opportunity_id, purpose,
-      count(*)::INTEGER as n,
-      min(${ORDER_KEY}).id as first_id,
-      max(${ORDER_KEY}).id as last_id,
-      min(${ORDER_KEY}) filter (where touch_type = 'form_fill').id as lead_id,
-      max(${ORDER_KEY}) filter (where occurred_at <= created_at).id as oppc_id,
-      case when purpose = 'revenue' then max(${ORDER_KEY}).id end as close_id
-    from att_elig
-    group by opportunity_id, purpose`);
+    with agg as (
+      select opportunity_id, bool_or(in_revenue) as in_revenue,
+        count(*)::INTEGER as n_all,
+        count(*) filter (where in_pipeline)::INTEGER as n_pipe,
+        arg_min(touchpoint_id, ${key}) as first_id,
+        arg_max(touchpoint_id, ${key}) as last_id,
+        arg_max(touchpoint_id, ${key}) filter (where in_pipeline) as oppc_id,
+        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill') as lead_all,
+        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill' and in_pipeline) as lead_pipe
+      from att_cand
+      where in_pipeline or in_revenue
+      group by opportunity_id
+    )
+    select opportunity_id, 'pipeline' as purpose, n_pipe as n, first_id, oppc_id as last_id, lead_pipe as lead_id,
+      oppc_id, null::VARCHAR as close_id
+    from agg
+    where n_pipe > 0
+    union all
+    select opportunity_id, 'revenue', n_all, first_id, last_id, lead_all, oppc_id, last_id
+    from agg
+    where in_revenue`);
 }
 
 /** Drops the temp tables of a run (they are connection-local; this frees memory early). */
