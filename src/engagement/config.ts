@@ -58,6 +58,7 @@ export const EngagementConfigSchema = z
       .object({
         engage_horizon_days: count,
         holdout_months: count,
+        renewal_holdout_fraction: z.number().gt(0).lt(1),
         max_training_rows: count,
         min_training_rows: count,
         min_class_rows: count,

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { JointlyError } from '../../core/errors.js';
 import {
-  ENGAGEMENT_BY, getAlerts, getEngagement, getEngagementPipeline, runEngagement, type EngagementBy,
+  ENGAGEMENT_BY, getAlerts, getEngagement, getEngagementPipeline, predictEngagement, predictRenewal, runEngagement,
+  type EngagementBy, type Evaluation,
 } from '../../engagement/index.js';
 import { Warehouse } from '../../warehouse/index.js';
 import { printJson, printTable, withDb } from '../output.js';
@@ -110,4 +111,77 @@ export function register(program: Command): void {
       await wh.close();
     }
   });
+
+  const predict = program.command('predict').description('Predictive signals: propensity to engage, likelihood of renewal.');
+  for (const target of ['engagement', 'renewal'] as const) {
+    withDb(
+      predict
+        .command(target)
+        .description(
+          target === 'engagement'
+            ? 'Probability that each account engages in the next 30 days, with held-out AUC and calibration.'
+            : 'Likelihood of renewal per customer with an open renewal, with held-out AUC and calibration.',
+        )
+        .option('--partner <id>', 'only accounts this partner touched (engagement) or brought (renewal)')
+        .option('--config <dir>', 'configuration folder')
+        .option('--limit <n>', 'rows to print (table output)', '20')
+        .option('--json', 'machine-readable output'),
+    ).action(async (flags: { partner?: string; config?: string; limit: string; json?: boolean; db: string }) => {
+      const wh = await Warehouse.open(flags.db, { readOnly: true });
+      try {
+        const limit = Number(flags.limit);
+        if (!Number.isInteger(limit) || limit < 0) throw new JointlyError('BAD_ARGUMENT', `--limit expects a whole number, got "${flags.limit}".`);
+        if (target === 'engagement') {
+          const p = await predictEngagement(wh, { partnerId: flags.partner, configDir: flags.config });
+          if (flags.json) {
+            printJson(p);
+            return;
+          }
+          printEvaluation(p.evaluation, `propensity to engage in the next ${p.horizon_days} days, as of ${p.as_of}`);
+          printTable(p.partners.slice(0, limit), [
+            { header: 'partner', value: (r) => r.partner_id },
+            { header: 'accounts touched (1 y)', value: (r) => r.accounts, align: 'right' },
+            { header: 'expected engaging', value: (r) => r.expected_engaging_accounts.toFixed(1), align: 'right' },
+            { header: 'mean p', value: (r) => pct(r.mean_probability), align: 'right' },
+          ]);
+          process.stdout.write('\n');
+          printTable(p.accounts.slice(0, limit), [
+            { header: 'account', value: (r) => r.account_id },
+            { header: 'p(engage)', value: (r) => pct(r.probability), align: 'right' },
+            { header: 'partners', value: (r) => r.partners.join(', ') },
+          ]);
+        } else {
+          const p = await predictRenewal(wh, { partnerId: flags.partner, configDir: flags.config });
+          if (flags.json) {
+            printJson(p);
+            return;
+          }
+          printEvaluation(p.evaluation, `likelihood of renewal, as of ${p.as_of} (least likely first)`);
+          printTable(p.customers.slice(0, limit), [
+            { header: 'account', value: (r) => r.account_id },
+            { header: 'renewal', value: (r) => r.opportunity_id },
+            { header: 'close date', value: (r) => r.close_date },
+            { header: 'p(renew)', value: (r) => pct(r.probability), align: 'right' },
+            { header: 'partners', value: (r) => r.partners.join(', ') },
+          ]);
+        }
+      } finally {
+        await wh.close();
+      }
+    });
+  }
+}
+
+function printEvaluation(e: Evaluation, title: string): void {
+  process.stdout.write(
+    `${title}\n${e.method}; trained on ${e.train_rows} rows (${e.train_positives} yes), held out ${e.test_rows} later rows ` +
+      `(${e.test_positives} yes): AUC ${e.auc.toFixed(3)}\n`,
+  );
+  printTable(e.calibration, [
+    { header: 'calibration bin', value: (b) => b.bin },
+    { header: 'n', value: (b) => b.n, align: 'right' },
+    { header: 'mean predicted', value: (b) => pct(b.mean_predicted), align: 'right' },
+    { header: 'observed', value: (b) => pct(b.observed_rate), align: 'right' },
+  ]);
+  process.stdout.write('\n');
 }
