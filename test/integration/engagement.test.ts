@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Warehouse, sql } from '../../src/warehouse/index.js';
 import { AS_OF, generateDemoData } from '../../src/generate/index.js';
 import { ingestPaths } from '../../src/ingest/index.js';
-import { getAlerts, getEngagement, loadEngagementConfig, runEngagement } from '../../src/engagement/index.js';
+import { getAlerts, getEngagement, getEngagementPipeline, loadEngagementConfig, runEngagement } from '../../src/engagement/index.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'jointly-eng-'));
@@ -35,7 +35,8 @@ async function fixture(): Promise<Warehouse> {
   }
   await wh.run(`insert into core.opportunities (opportunity_id, account_id, type, created_at, close_date, stage, is_closed, is_won,
       amount, amount_base, batch_id)
-    values ('O1', 'A1', 'new_business', TIMESTAMP '2025-01-05', DATE '2025-01-25', 'won', true, true, 1000, 1000, 3)`);
+    values ('O1', 'A1', 'new_business', TIMESTAMP '2025-01-05', DATE '2025-01-25', 'won', true, true, 1000, 1000, 3),
+      ('O2', 'A1', 'expansion', TIMESTAMP '2025-05-01', DATE '2025-06-01', 'won', true, true, 500, 500, 3)`);
   await wh.run(`insert into core.usage (account_id, occurred_at, event, batch_id) values
     ('A1', TIMESTAMP '2025-01-26 10:00:00', 'login', 4),
     ('A1', TIMESTAMP '2025-03-10 10:00:00', 'login', 4),
@@ -80,6 +81,22 @@ describe('engagement scores', () => {
     expect(scoped.rows.map((r) => r.key)).toEqual(['A1', 'A2']);
     const other = await getEngagement(wh, { by: 'account', partnerId: 'P9' });
     expect(other.rows).toEqual([]);
+    await wh.close();
+  });
+
+  test('engagement quality of account-quarters is set beside the next 90 days of pipeline and wins', async () => {
+    const wh = await fixture();
+    await runEngagement(wh, { model: 'linear' });
+    const { rows } = await getEngagementPipeline(wh, { dimension: 'all' });
+    // 2025-Q1: A1 content 0.75 and attendance 0.75 -> 75; A2 registered only -> 0. In the 90 days after
+    // the quarter (from 2025-04-01) A1 opened O2 (expansion, 500.00 USD, won); A2 nothing.
+    expect(rows).toEqual([
+      { dimension: 'all', key: 'all', bucket: 'Q1', account_periods: 1, mean_score: 0, opportunities: 0, pipeline: '0.00', closed: 0, wins: 0, win_rate: null },
+      { dimension: 'all', key: 'all', bucket: 'Q2', account_periods: 1, mean_score: 75, opportunities: 1, pipeline: '500.00', closed: 1, wins: 1, win_rate: 1 },
+    ]);
+    expect((await getEngagementPipeline(wh, { partnerId: 'P1' })).rows.map((r) => [r.dimension, r.key, r.bucket])).toEqual([
+      ['partner', 'P1', 'Q1'], ['partner', 'P1', 'Q2'],
+    ]);
     await wh.close();
   });
 
