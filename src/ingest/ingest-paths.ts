@@ -13,7 +13,9 @@
 import { JointlyError, messageOf } from '../core/errors.js';
 import { TABLES, sql, type Warehouse } from '../warehouse/index.js';
 import { discoverFiles, type InputFile } from './discover-files.js';
+import { fileSha256 } from './file-hash.js';
 import { loadFile, type FileCounts } from './load-file.js';
+import { tryFastReload } from './reload-shortcut.js';
 import { getPiiKey, hmacPads } from './pii-key.js';
 import { sourceRelation, type SourceRelation } from './source-relation.js';
 
@@ -71,6 +73,14 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
       await wh.run(sql`create or replace temp table ingest_pii_key as select unhex(${pads.ipad}) as ip, unhex(${pads.opad}) as op`);
       hasPiiKey = true;
     }
+    // File hashes (for batch_files and the fast reload), one file after the other in the
+    // background while DuckDB works on earlier files.
+    let chain: Promise<unknown> = Promise.resolve();
+    const hashes = sources.map(({ file }) => {
+      const h = chain.then(() => fileSha256(file.path));
+      chain = h.catch(() => undefined);
+      return h;
+    });
     return await wh.transaction(async (tx) => {
       const idRow = await tx.get<{ id: number }>(`select nextval('meta.batch_seq')::integer as id`, 'no batch id');
       const batchId = idRow.id;
@@ -78,7 +88,10 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
       await tx.run(sql`insert into meta.settings values ('base_currency', ${baseCurrency}, now()::timestamp) on conflict do nothing`);
       const results: FileCounts[] = [];
       for (const [i, { file, source }] of sources.entries()) {
-        const counts = await loadFile(tx, file, source, { batchId, baseCurrency, now, hasPiiKey });
+        const sha256 = await hashes[i]!;
+        const counts =
+          (await tryFastReload(tx, file, sha256, { batchId })) ??
+          (await loadFile(tx, { ...file, sha256 }, source, { batchId, baseCurrency, now, hasPiiKey }));
         results.push(counts);
         await opts.onFileLoaded?.(counts, i, sources.length);
       }

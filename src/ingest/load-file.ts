@@ -14,6 +14,7 @@ import { JointlyError, messageOf } from '../core/errors.js';
 import { TABLES, ident, type TableName, type Warehouse } from '../warehouse/index.js';
 import { shortReason, sqlString, type SourceFile, type SourceRelation } from './source-relation.js';
 import { typedStageSql, type StageContext } from './typed-stage-sql.js';
+import { markLoadedFile, referencedTables } from './reload-shortcut.js';
 
 export interface FileCounts {
   file: string;
@@ -29,10 +30,7 @@ const q = (n: string): string => ident(n);
 const STAGE = 'ingest_stage';
 
 async function loadedTables(wh: Warehouse, table: TableName): Promise<Set<TableName>> {
-  const refs = new Set<TableName>();
-  for (const c of TABLES[table].columns) if (c.ref) refs.add(c.ref.table);
-  if (TABLES[table].columns.some((c) => c.type === 'money')) refs.add('fx_rates');
-  if (table === 'opportunity_stages') refs.add('opportunities');
+  const refs = referencedTables(table);
   const loaded = new Set<TableName>();
   for (const t of refs) {
     const row = await wh.find<{ n: number }>(`select count(*)::integer as n from (select 1 from core.${q(t)} limit 1)`);
@@ -90,7 +88,7 @@ function isReadError(error: unknown): boolean {
 /** Loads one file; the caller holds the transaction. */
 export async function loadFile(
   wh: Warehouse,
-  file: SourceFile & { display: string },
+  file: SourceFile & { display: string; sha256: string },
   source: SourceRelation,
   ctx: Omit<StageContext, 'loaded' | 'file'>,
 ): Promise<FileCounts> {
@@ -225,9 +223,10 @@ export async function loadFile(
   }
   const money = spec.columns.find((c) => c.type === 'money' && !c.optional) ?? spec.columns.find((c) => c.type === 'money');
   await wh.run(`insert into meta.batch_files
-    select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)}, ${sqlString(file.format)}, null,
+    select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)}, ${sqlString(file.format)}, ${sqlString(file.sha256)},
       ${counts.rows_in}, ${counts.loaded}, ${counts.updated}, ${counts.duplicates}, ${counts.quarantined},
       ${money ? `(select sum(${q(money.name + '_base')}) from ${STAGE} where __status in ('loaded', 'updated'))` : 'null'}`);
+  await markLoadedFile(wh, file, file.sha256, ctx.batchId);
   await wh.run(`drop table if exists ${STAGE}`);
   mark('counts and checks');
   return { file: file.display, table, ...counts };
