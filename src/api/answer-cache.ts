@@ -2,7 +2,7 @@
  * Reuses route answers while the warehouse's data stays the same. While `jointly serve` runs it
  * is the only writer of its DuckDB file, and it writes nothing that reports read (only the
  * access and audit logs), so an answer stays right until a new load batch, model run or check
- * run appears. The data version is those three counters, read at most once per `versionTtlMs`
+ * run appears. The data version is those four counters, read at most once per `versionTtlMs`
  * so a request never waits on more than one small query.
  *
  * @example
@@ -14,7 +14,8 @@ import { sql, type Warehouse } from '../warehouse/index.js';
 const VERSION_SQL = sql`
   select (select coalesce(max(run_id), 0) from meta.runs)::varchar || '/' ||
          (select coalesce(max(batch_id), 0) from meta.batches)::varchar || '/' ||
-         (select count(*) from meta.runs where status = 'succeeded')::varchar as version`;
+         (select count(*) from meta.runs where status = 'succeeded')::varchar || '/' ||
+         (select coalesce(max(check_run_id), 0) from meta.check_runs)::varchar as version`;
 
 export class AnswerCache<T> {
   private readonly entries = new Map<string, T>();

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { JointlyError } from '../core/errors.js';
 import type { Warehouse } from '../warehouse/index.js';
 import { scopeFor, type Action, type Principal } from './auth.js';
+import { shareFilter, shareFilterRows } from './share-filter.js';
 
 /** Query parameters every route accepts. */
 export const formatParam = z
@@ -171,12 +172,16 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, R extends 
           { cause: checked.error },
         );
       }
-      const body = checked.data;
-      const csvRows = def.csvRows
-        ? def.csvRows(body)
-        : isPage(body)
-          ? body.items
-          : [body as Record<string, unknown>];
+      // A partner sees only what its sharing agreement allows (checked after the schema: fields
+      // outside the agreement are absent, not null).
+      const shared = ctx.principal.role === 'partner' && !def.global;
+      const body = shared ? shareFilter(ctx.principal, checked.data) : checked.data;
+      const fullRows = def.csvRows
+        ? def.csvRows(checked.data)
+        : isPage(checked.data)
+          ? checked.data.items
+          : [checked.data as Record<string, unknown>];
+      const csvRows = shared ? shareFilterRows(ctx.principal, fullRows) : fullRows;
       return { body, csvRows, format, rowsRead: isPage(body) ? body.items.length : 1, partnerId: scoped };
     },
   };

@@ -23,6 +23,7 @@ import { buildOpenApi } from './openapi.js';
 import { AnswerCache } from './answer-cache.js';
 import type { AnyRoute, RouteResult } from './route.js';
 import { ROUTES } from './routes/index.js';
+import { disputeOpenApi, registerDisputeRoute } from './routes/disputes.js';
 
 export interface ServerOptions {
   wh: Warehouse;
@@ -190,12 +191,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   const openapi = buildOpenApi(ROUTES);
+  const paths = openapi['paths'];
+  if (typeof paths === 'object' && paths !== null) Object.assign(paths, { '/api/v1/disputes': disputeOpenApi() });
   // GET /api/docs: the OpenAPI 3.1 document of every route (no token needed).
   app.get('/api/docs', async () => openapi);
   // GET /api/v1/health: liveness for scripts and the demo (no token needed).
   app.get('/api/v1/health', async () => ({ ok: true }));
   const cache = options.cache === false ? undefined : new AnswerCache<RouteResult>(wh);
   for (const route of ROUTES) register(app, wh, route, pending, cache);
+  registerDisputeRoute(app, wh);
   if (cache && options.warmup) {
     app.addHook('onReady', async () => {
       const warm = warmCache(wh, cache).catch((error: unknown) =>

@@ -199,7 +199,9 @@ describe('reports', () => {
 
   test('a partner overview counts only its deals and its own sourced revenue', async () => {
     const body = (await get('/api/v1/overview', tokens.partnerA)).json() as { totals: Record<string, unknown>; top_partners: { key: string }[] };
-    expect(body.totals).toMatchObject({ opportunities: 2, pipeline: '20000.50', sourced_revenue: '12000.00', partner_spend: '2500.00' });
+    expect(body.totals).toMatchObject({ opportunities: 2, pipeline: '20000.50', sourced_revenue: '12000.00' });
+    // Spend is not in the default sharing agreement (config/sharing.yaml).
+    expect(body.totals).not.toHaveProperty('partner_spend');
     expect(body.top_partners.map((r) => r.key)).toEqual(['p_a']);
   });
 

@@ -136,4 +136,34 @@ export const discrepancies = defineRoute({
   },
 });
 
-export const routes = [metrics, dataQuality, discrepancies];
+// GET /api/v1/report-status: which reports are not current (a failing check), for the dashboard's notice.
+export const reportStatus = defineRoute({
+  method: 'GET',
+  path: '/api/v1/report-status',
+  summary: 'Whether each report is current; a failing data quality check marks the reports it affects not current',
+  tags: ['data quality'],
+  action: null,
+  global: true,
+  params: z.object({}),
+  query: z.object({}),
+  response: z.object({
+    items: z.array(
+      z.object({
+        report: z.string(),
+        is_current: z.boolean(),
+        reason: z.string().nullable().describe('Why not current (null for partner tokens: check details are internal).'),
+        updated_at: z.string(),
+      }),
+    ),
+  }),
+  handler: async ({ wh, principal }) => ({
+    items: (await listReportStatus(wh)).map((r) => ({
+      report: r.report,
+      is_current: r.is_current,
+      reason: principal.role === 'partner' ? null : r.reason,
+      updated_at: r.updated_at,
+    })),
+  }),
+});
+
+export const routes = [metrics, dataQuality, discrepancies, reportStatus];

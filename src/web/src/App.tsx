@@ -69,12 +69,44 @@ const PORTAL_NAV = [
   ['/payouts', 'Statements'],
 ] as const;
 
+interface ReportStatus {
+  report: string;
+  is_current: boolean;
+  reason: string | null;
+  updated_at: string;
+}
+
+/** The governance reports (config/quality.yaml `reports`) a page shows. */
+function reportsOfPage(path: string): string[] {
+  if (path === '/' || path === '/partners' || path === '/activities' || path.startsWith('/deals/')) return ['attribution', 'partner_summary'];
+  if (path.startsWith('/partners/')) return ['attribution', 'partner_summary'];
+  if (path === '/incrementality') return ['incrementality'];
+  if (path === '/customers') return ['customers'];
+  if (path === '/engagement') return ['engagement'];
+  if (path === '/payouts') return ['payouts'];
+  return [];
+}
+
+/** A failing data quality check marks reports not current: say so above the numbers. */
+function StaleNotice({ stale }: { stale: ReportStatus[] }) {
+  if (stale.length === 0) return null;
+  return (
+    <div className="notice" role="status" aria-label="Not current">
+      <strong>Not current:</strong> {stale.map((r) => r.report.replace(/_/g, ' ')).join(', ')}{' '}
+      {stale.length === 1 ? 'is' : 'are'} not current since a data quality check failed
+      {stale.some((r) => r.reason) ? ` (${stale.flatMap((r) => (r.reason ? [r.reason] : [])).join('; ')})` : ''}. The figures below
+      may be out of date until the data is fixed and checked again.
+    </div>
+  );
+}
+
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [reason, setReason] = useState<string | undefined>();
   const [models, setModels] = useState<ModelRun[]>([]);
   const [metrics, setMetrics] = useState<Map<string, MetricDef>>(new Map());
   const [navOpen, setNavOpen] = useState(false);
+  const [stale, setStale] = useState<ReportStatus[]>([]);
   const { path, search } = useLocation();
 
   useEffect(() => {
@@ -96,6 +128,9 @@ export function App() {
     apiGet<Page<ModelRun>>('/models')
       .then((p) => setModels(p.items))
       .catch(() => setModels([]));
+    apiGet<{ items: ReportStatus[] }>('/report-status')
+      .then((r) => setStale(r.items.filter((x) => !x.is_current)))
+      .catch(() => setStale([]));
     apiGet<Page<MetricDef>>('/metrics', { limit: 1000 })
       .then((p) => setMetrics(new Map(p.items.map((m) => [m.name, m]))))
       .catch(() => setMetrics(new Map()));
@@ -161,7 +196,10 @@ export function App() {
         </div>
       </header>
       <Filters search={search} models={models} show={filterKeys} />
-      <main id="main">{page}</main>
+      <main id="main">
+        <StaleNotice stale={stale.filter((r) => reportsOfPage(path).includes(r.report))} />
+        {page}
+      </main>
     </MetricsContext.Provider>
   );
 }

@@ -1,0 +1,143 @@
+/**
+ * Partner data sharing through the API: every partner answer keeps only the fields and metrics
+ * of its agreement (config/sharing.yaml), disputes open discrepancies only for the caller's own
+ * partner, and the report status tells the dashboard which reports are not current.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/index.js';
+import { getSharingAgreement, listDiscrepancies, listReportStatus, runChecks } from '../../src/governance/index.js';
+import { Warehouse } from '../../src/warehouse/index.js';
+import { buildFixture, type FixtureTokens } from './api-fixture.js';
+
+let app: FastifyInstance;
+let wh: Warehouse;
+let cleanup: () => void;
+let tokens: FixtureTokens;
+
+beforeAll(async () => {
+  const fx = await buildFixture();
+  cleanup = fx.cleanup;
+  tokens = fx.tokens;
+  wh = await Warehouse.open(fx.dbPath);
+  app = await buildServer({ wh, webRoot: fx.dir });
+});
+
+afterAll(async () => {
+  await app.close();
+  await wh.close();
+  cleanup();
+});
+
+async function get(url: string, token: string) {
+  const res = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+  return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, unknown>, body: res.body };
+}
+
+async function dispute(token: string | null, body: unknown) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/disputes',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+  return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, unknown> };
+}
+
+/** Every scalar key anywhere in an answer. */
+function keysOf(v: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(v)) for (const x of v) keysOf(x, into);
+  else if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === 'object' && x !== null) keysOf(x, into);
+      else into.add(k);
+    }
+  }
+  return into;
+}
+
+describe('fields outside the agreement are absent', () => {
+  test('a partner\'s attribution rows keep agreed metrics and lose costs and returns', async () => {
+    const staff = (await get('/api/v1/attribution?partnerId=p_a', tokens.analyst)).json()['items'] as Record<string, unknown>[];
+    const mine = (await get('/api/v1/attribution', tokens.partnerA)).json()['items'] as Record<string, unknown>[];
+    expect(staff[0]).toHaveProperty('activity_cost', '2500.00');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ key: 'p_a', attributed_pipeline: '10000.25', attributed_revenue: '6000.00' });
+    for (const k of ['activity_cost', 'return_on_activity_cost', 'cost_per_attributed_dollar', 'win_rate_without_partner', 'pipeline_velocity']) {
+      expect(mine[0]).not.toHaveProperty(k);
+    }
+  });
+
+  test('every scalar field of every partner answer is in its agreement', async () => {
+    const a = getSharingAgreement('p_a');
+    const allowed = new Set([...a.fields, ...a.metrics, 'items', 'total', 'limit', 'offset']);
+    const urls = ['/api/v1/overview', '/api/v1/attribution?by=activity_type', '/api/v1/sourced-influenced', '/api/v1/deals',
+      '/api/v1/deals/o1/explanation', '/api/v1/partners/p_a', '/api/v1/compare?models=linear,first_touch', '/api/v1/customers'];
+    for (const url of urls) {
+      const res = await get(url, tokens.partnerA);
+      expect(res.status, url).toBe(200);
+      const outside = [...keysOf(res.json())].filter((k) => !allowed.has(k));
+      expect(outside, url).toEqual([]);
+    }
+  });
+
+  test('the overview of a partner hides company spend and return', async () => {
+    const totals = (await get('/api/v1/overview', tokens.partnerA)).json()['totals'] as Record<string, unknown>;
+    expect(totals).toMatchObject({ sourced_revenue: '12000.00', influenced_pipeline: '20000.50' });
+    expect(totals).not.toHaveProperty('partner_spend');
+    expect(totals).not.toHaveProperty('return_on_partner_spend');
+  });
+
+  test('csv exports of a partner are filtered the same way', async () => {
+    const res = await get('/api/v1/attribution?format=csv', tokens.partnerA);
+    const header = res.body.split(/\r?\n/)[0] ?? '';
+    expect(header).toContain('attributed_revenue');
+    expect(header).not.toContain('activity_cost');
+  });
+});
+
+describe('disputes', () => {
+  test('a partner opens a dispute on its own deal; it becomes a discrepancy with an owner and a due time', async () => {
+    const res = await dispute(tokens.partnerA, { title: 'Alpha platform should be sourced by us', opportunityId: 'o1', metric: 'sourced_revenue' });
+    expect(res.status).toBe(201);
+    const body = res.json();
+    expect(body).toEqual({ discrepancy_id: expect.any(Number), partner_id: 'p_a', status: 'open' });
+    const open = await listDiscrepancies(wh, { partnerId: 'p_a' });
+    expect(open.find((d) => Number(d.discrepancy_id) === body['discrepancy_id'])).toMatchObject({
+      source: 'dispute', partner_id: 'p_a', title: 'Alpha platform should be sourced by us', status: 'open',
+    });
+  });
+
+  test('a partner cannot dispute for another partner', async () => {
+    const before = (await listDiscrepancies(wh, { partnerId: 'p_b' })).length;
+    const res = await dispute(tokens.partnerA, { partnerId: 'p_b', title: 'Bolt is overpaid' });
+    expect(res.status).toBe(403);
+    expect(res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(await listDiscrepancies(wh, { partnerId: 'p_b' })).toHaveLength(before);
+  });
+
+  test('an analyst disputes on a partner\'s behalf; an unknown deal is a 404', async () => {
+    expect((await dispute(tokens.analyst, { partnerId: 'p_b', title: 'Summit attendance list incomplete' })).status).toBe(201);
+    expect((await dispute(tokens.analyst, { partnerId: 'p_b', title: 'Wrong deal', opportunityId: 'nope' })).status).toBe(404);
+  });
+
+  test('bad bodies and missing tokens are refused', async () => {
+    expect((await dispute(tokens.partnerA, { title: '' })).json()).toMatchObject({ error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/title/) } });
+    expect((await dispute(tokens.partnerA, { title: 'ok title', extra: 1 })).status).toBe(400);
+    expect((await dispute(null, { title: 'no token' })).status).toBe(401);
+  });
+});
+
+describe('report status', () => {
+  test('after a check run the dashboard reads which reports are current; partners get no internal reasons', async () => {
+    expect((await get('/api/v1/report-status', tokens.analyst)).json()).toEqual({ items: [] });
+    await runChecks(wh, { actor: 'test' });
+    await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
+    const stored = await listReportStatus(wh);
+    expect(stored.length).toBeGreaterThan(0);
+    const staff = (await get('/api/v1/report-status', tokens.analyst)).json()['items'] as { report: string; is_current: boolean; reason: string | null }[];
+    expect(staff.map((r) => [r.report, r.is_current, r.reason])).toEqual(stored.map((r) => [r.report, r.is_current, r.reason]));
+    const partner = (await get('/api/v1/report-status', tokens.partnerA)).json()['items'] as { reason: string | null }[];
+    expect(partner.every((r) => r.reason === null)).toBe(true);
+  });
+});
