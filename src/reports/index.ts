@@ -7,4 +7,5 @@ export { getSourcedInfluenced, type SourcedInfluencedRow } from './get-sourced-i
 export { explainOpportunity, type Explanation, type ExplainedTouch } from './explain-opportunity.js';
 export { compareModels, type ModelComparison } from './compare-models.js';
 export { getOverview, type Overview } from './get-overview.js';
+export { listDeals, type DealRow, type DealPage } from './list-deals.js';
 export { REPORT_DIMENSIONS, type ReportDimension } from './dimensions.js';

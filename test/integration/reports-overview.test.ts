@@ -1,14 +1,15 @@
 /**
  * The overview's sourced and influenced totals count each deal once, however many partners
  * touched it: a won deal worked through a joint activity of two partners is influenced by both,
- * and the per-partner report shows it under each, but the headline total has it once.
+ * and the per-partner report shows it under each, but the headline total has it once. Also the
+ * deals behind a partner's numbers (listDeals).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAttribution } from '../../src/attribution/index.js';
-import { getOverview, getSourcedInfluenced } from '../../src/reports/index.js';
+import { getOverview, getSourcedInfluenced, listDeals } from '../../src/reports/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 
 let dir: string;
@@ -71,5 +72,30 @@ describe('overview totals', () => {
   test('scoped to one partner, the totals are that partner\'s own', async () => {
     const o = await getOverview(wh, { model: 'linear', partnerId: 'p2' });
     expect(o.totals).toMatchObject({ sourced_revenue: '0.00', influenced_revenue: '10000.00', influenced_pipeline: '14000.00' });
+  });
+});
+
+describe('deals behind the numbers', () => {
+  test('a partner\'s deals, newest first, with its own pipeline credit', async () => {
+    const p = await listDeals(wh, { model: 'linear', partnerId: 'p2', limit: 10, offset: 0 });
+    // Dollars: o3's only touch is p2's (4000.00); o1's only touch is a joint activity of p1 and p2 (10000.00 / 2).
+    expect(p.items.map((d) => [d.opportunity_id, d.account_name, d.amount, d.partner_credit, d.is_sourced, d.is_won])).toEqual([
+      ['o3', 'A3', '4000.00', '4000.00', false, false],
+      ['o1', 'A1', '10000.00', '5000.00', false, true],
+    ]);
+    expect(p.total).toBe(2);
+  });
+
+  test('without a scope, deals with any partner and all partners\' credit; pages keep the total', async () => {
+    const all = await listDeals(wh, { model: 'linear', limit: 1, offset: 1 });
+    expect(all.items.map((d) => [d.opportunity_id, d.partner_credit, d.is_sourced])).toEqual([['o1', '10000.00', true]]);
+    expect(all.total).toBe(2);
+    const past = await listDeals(wh, { model: 'linear', limit: 10, offset: 5 });
+    expect(past).toMatchObject({ items: [], total: 2 });
+  });
+
+  test('a period filters on the creation date', async () => {
+    const p = await listDeals(wh, { model: 'linear', from: '2024-02-02', to: '2024-02-28', limit: 10, offset: 0 });
+    expect(p.items.map((d) => d.opportunity_id)).toEqual(['o3']);
   });
 });
