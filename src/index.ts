@@ -19,4 +19,5 @@ export * as incrementality from './incrementality/index.js';
 export * as customers from './customers/index.js';
 export * as governance from './governance/index.js';
 export * as finance from './finance/index.js';
+export * as engagement from './engagement/index.js';
 export * as api from './api/index.js';

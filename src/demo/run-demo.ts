@@ -22,6 +22,7 @@ import { runIncrementality, readoutExperiments, type IncrementalityRow } from '.
 import { newCustomers } from '../customers/index.js';
 import { createUser, createToken, runChecks } from '../governance/index.js';
 import { createPayoutStatement, createForecast } from '../finance/index.js';
+import { runEngagement } from '../engagement/index.js';
 
 export interface DemoOptions {
   scale: 'small' | 'medium';
@@ -113,6 +114,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await step('experiments', () => readoutExperiments(wh, {}), (r) => `${r.length} experiment readouts`);
     await step('customers', () => newCustomers(wh, { by: 'source' }), (r) =>
       `${r.total} new customers: ${r.partner_total} from partners, ${r.direct_total} direct`,
+    );
+    await step('engagement', () => runEngagement(wh, { model }), (r) =>
+      `${r.units} engagement units credited, ${r.alerts} alerts (run ${r.run_id})`,
     );
     const period = lastFullQuarter(AS_OF);
     await step('payouts', () => createPayoutStatement(wh, { period }), (r) =>
