@@ -100,6 +100,20 @@ describe('engagement scores', () => {
     await wh.close();
   });
 
+  test('time decay credits a unit by the age of each touch in whole days, as the pipeline model does', async () => {
+    const wh = await fixture();
+    const run = await runEngagement(wh, { model: 'time_decay' });
+    const rows = await wh.allJS<{ touchpoint_id: string; weight: number }>(sql`
+      select touchpoint_id, weight from model.engagement_credits
+      where run_id = ${run.run_id} and unit_id = 'touch:T2' order by touchpoint_id`);
+    // half-life 7 days: T0 10 days before, T1 5 days before, T2 itself 0 days
+    const raw = [2 ** (-10 / 7), 2 ** (-5 / 7), 1];
+    const total = raw.reduce((a, b) => a + b, 0);
+    expect(rows.map((r) => r.touchpoint_id)).toEqual(['T0', 'T1', 'T2']);
+    rows.forEach((r, i) => expect(r.weight).toBeCloseTo((raw[i] ?? 0) / total, 12));
+    await wh.close();
+  });
+
   describe('failures', () => {
     test('a model type engagement cannot use is refused with the supported ones named', async () => {
       const wh = await fixture();
