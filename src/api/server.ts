@@ -215,13 +215,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/favicon.ico', async (_req, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));
 
   const webRoot = options.webRoot ?? findWebRoot();
-  if (webRoot) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+  // A wildcard route looks files up per request, so a dashboard rebuilt while the server runs
+  // (new hashed asset names) is served without a restart.
+  if (webRoot) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: true, index: false });
+    // GET /: the dashboard (the static wildcard refuses to list the folder itself).
+    app.get('/', async (_req, reply) => reply.type('text/html').sendFile('index.html'));
+  }
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/') || request.method !== 'GET') {
       void reply
         .status(404)
         .send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+      return;
+    }
+    // A missing file (a path with an extension) is a 404, never the dashboard page served as
+    // HTML in its place.
+    const path = request.url.split('?')[0] ?? '';
+    if (/\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1))) {
+      void reply.status(404).type('text/plain').send(`Not found: ${path}`);
       return;
     }
     // SPA fallback: every other page is the dashboard; its router shows the right screen.
