@@ -85,6 +85,17 @@ function isReadError(error: unknown): boolean {
   );
 }
 
+/** Runs `work` with preserve_insertion_order off, then restores the previous value. */
+async function withoutInsertionOrder(wh: Warehouse, work: () => Promise<unknown>): Promise<void> {
+  const row = await wh.get<{ v: string }>(`select current_setting('preserve_insertion_order')::varchar as v`, 'no setting');
+  await wh.run('set preserve_insertion_order = false');
+  try {
+    await work();
+  } finally {
+    await wh.run(`set preserve_insertion_order = ${row.v === 'false' ? 'false' : 'true'}`);
+  }
+}
+
 /** Loads one file; the caller holds the transaction. */
 export async function loadFile(
   wh: Warehouse,
@@ -179,10 +190,14 @@ export async function loadFile(
 
   mark('history');
   const cols = stage.coreColumns.map(q);
-  await wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+  // Core rows carry their source_line; their physical order in core means nothing. Without
+  // preserve_insertion_order DuckDB inserts in parallel and skips the order-keeping batch merge
+  // (about half the CPU of this step at 1M touchpoints). Only for this statement: the stage's
+  // row numbering needs the file order.
+  await withoutInsertionOrder(wh, () => wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
     select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
     from ${STAGE} s ${lineJoin}
-    where s.__status in ('loaded', 'updated')`);
+    where s.__status in ('loaded', 'updated')`));
 
   mark('core insert');
   const checkValues = stage.checks
