@@ -11,9 +11,11 @@ await wh.all(sql`select t.partner_id, sum(o.amount_base) from core.touchpoints t
 process.stdout.write(`floor ${Math.round(t1 - t0)} ${Math.round(performance.now() - t1)}\n`);
 for (const m of models) {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const s = await runAttribution(wh, { model: m });
   const rec = await wh.all<{ s: string }>(sql`select summary::VARCHAR as s from meta.runs where run_id = ${s.run_id}`);
-  process.stdout.write(`${m} ${Math.round(performance.now() - t)} ${JSON.stringify(JSON.parse(rec[0]?.s ?? '{}').timings)}\n`);
+  const c = process.cpuUsage(cpu);
+  process.stdout.write(`${m} wall ${Math.round(performance.now() - t)} cpu ${Math.round((c.user + c.system) / 1000)} ${JSON.stringify(JSON.parse(rec[0]?.s ?? '{}').timings)}\n`);
   await wh.run(sql`delete from model.credits where run_id = ${s.run_id}`);
 }
 await wh.close();

@@ -122,6 +122,11 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
         pipeline_total: summary.pipeline_total,
       };
       process.stdout.write(`${name}: ${JSON.stringify(models[name])}\n`);
+      // Partial results after every model, so a long large-scale run leaves its figures even if stopped.
+      if (opts.resultsDir) {
+        writeFileSync(join(opts.resultsDir, 'attribution.partial.json'),
+          JSON.stringify({ scale, floor_ms: floorMs, floor_runs_ms: floorRuns, peak_rss_mb: rssMb(), models }, null, 2) + '\n');
+      }
       // Keep the file small between models: credits are not needed afterwards.
       await wh.run(sql`delete from model.credits where run_id = ${summary.run_id}`);
     }
