@@ -8,8 +8,9 @@
  *   opportunity's account, its contacts, or its contact roles; flags `in_pipeline` (up to
  *   creation) and `in_revenue` (won, up to the close day).
  * - `att_elig` (a view over att_cand): the credited touches, one row per (opportunity, purpose, touch).
- * - `att_pos`: per (opportunity, purpose) the count and the key touches, from aggregates
- *   (min/max over `(occurred_at, touchpoint_id)`), never from sorting each partition.
+ * - `att_pos`: per (opportunity, purpose) the count and the key touches, from one aggregate pass
+ *   over att_cand (arg_min/arg_max over `(occurred_at, touchpoint_id)`, with filters for the
+ *   pipeline prefix and form fills), never from sorting each partition.
  * - `att_partner_shares`: partner shares of multi-partner activities (`attributes.partner_shares`).
  *
  * `opportunityId` restricts everything to one opportunity (explain).
