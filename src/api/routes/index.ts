@@ -9,5 +9,6 @@ import { routes as attribution } from './attribution.js';
 import { routes as governance } from './governance.js';
 import { routes as outcomes } from './outcomes.js';
 import { routes as payouts } from './payouts.js';
+import { routes as engagement } from './engagement.js';
 
-export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...outcomes, ...payouts, ...dataOps, ...governance];
+export const ROUTES: readonly AnyRoute[] = [...me, ...models, ...attribution, ...partners, ...deals, ...outcomes, ...engagement, ...payouts, ...dataOps, ...governance];

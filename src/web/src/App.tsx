@@ -10,8 +10,9 @@ import { Link, navigate, useLocation, type FilterKey } from './router';
 import { Overview } from './pages/Overview';
 import { Partner } from './pages/Partner';
 import { Deal } from './pages/Deal';
-import { Activities, DataQuality, ModulePage, Partners } from './pages/Lists';
+import { Activities, DataQuality, Partners } from './pages/Lists';
 import { CustomersPage, Incrementality, Payouts } from './pages/Outcomes';
+import { Engagement } from './pages/Engagement';
 
 function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; reason?: string }) {
   const [token, setTokenText] = useState('');
@@ -153,7 +154,6 @@ export function App() {
   let page;
   const partnerMatch = /^\/partners\/([^/]+)$/.exec(path);
   const dealMatch = /^\/deals\/([^/]+)$/.exec(path);
-  const scope = { from: search.get('from'), to: search.get('to'), ...(portal && me.partnerId ? { partnerId: me.partnerId } : {}) };
   if (path === '/' && portal && me.partnerId) page = <Partner partnerId={me.partnerId} search={search} models={models} portal />;
   else if (path === '/') page = <Overview search={search} />;
   else if (partnerMatch?.[1]) page = <Partner partnerId={decodeURIComponent(partnerMatch[1])} search={search} models={models} portal={portal} />;
@@ -163,7 +163,7 @@ export function App() {
   else if (path === '/quality') page = <DataQuality />;
   else if (path === '/incrementality') page = <Incrementality partnerId={portal ? me.partnerId : null} />;
   else if (path === '/customers') page = <CustomersPage search={search} partnerId={portal ? me.partnerId : null} />;
-  else if (path === '/engagement') page = <ModulePage title="Engagement and alerts" path="/engagement" params={scope} describe="Engagement quality by partner and activity, and alerts on unusual changes." />;
+  else if (path === '/engagement') page = <Engagement partnerId={portal ? me.partnerId : null} />;
   else if (path === '/payouts') page = <Payouts partnerId={portal ? me.partnerId : null} portal={portal} />;
   else page = <Empty title="Page not found">There is no page at {path}.</Empty>;
 
