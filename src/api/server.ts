@@ -15,7 +15,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isJointlyError, messageOf } from '../core/errors.js';
-import { flagUnusualAccess } from '../governance/index.js';
+import { flagUnusualAccessBatch, type AccessRead } from '../governance/index.js';
 import type { Warehouse } from '../warehouse/index.js';
 import { authenticateRequest, authorizeAction, type Principal } from './auth.js';
 import { toCsv } from './csv.js';
@@ -78,22 +78,39 @@ function requestedPartner(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Records the read in governance's access log (and flags unusual ones) after answering, so
- * the caller does not wait for the write. A failure to log is reported, never swallowed.
+ * Records reads in governance's access log (and flags unusual ones) after answering, in batches:
+ * reads are buffered and written every `ACCESS_FLUSH_MS` in a few set-wise statements, so a
+ * request never waits on the log and the log does not hold the connection per request. A
+ * failure to log is reported, never swallowed; closing the server flushes what is buffered.
  */
-function logAccess(
-  pending: Set<Promise<unknown>>,
-  wh: Warehouse,
-  principal: Principal,
-  rowsRead: number,
-  partnerId: string | undefined,
-): void {
-  if (principal.tokenId === 'env-admin') return;
-  const write = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => flagUnusualAccess(wh, principal, partnerId === undefined ? { rowsRead } : { rowsRead, partnerId }))
-    .catch((error: unknown) => process.stderr.write(`jointly serve: access log failed: ${messageOf(error)}\n`))
-    .finally(() => pending.delete(write));
-  pending.add(write);
+const ACCESS_FLUSH_MS = 250;
+
+class AccessLog {
+  private buffer: AccessRead[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly pending: Set<Promise<unknown>>,
+  ) {}
+
+  add(principal: Principal, rowsRead: number, partnerId: string | undefined): void {
+    if (principal.tokenId === 'env-admin') return;
+    this.buffer.push({ principal, rowsRead, partnerId });
+    this.timer ??= setTimeout(() => this.flush(), ACCESS_FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+    const write = flagUnusualAccessBatch(this.wh, batch)
+      .catch((error: unknown) => process.stderr.write(`jointly serve: access log failed: ${messageOf(error)}\n`))
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
 }
 
 /** The cache key of a request: route, parameters, query (sorted, format included) and the caller's partner scope. */
@@ -107,7 +124,7 @@ function register(
   app: FastifyInstance,
   wh: Warehouse,
   route: AnyRoute,
-  pending: Set<Promise<unknown>>,
+  access: AccessLog,
   cache: AnswerCache<RouteResult> | undefined,
 ): void {
   app.route({
@@ -121,10 +138,10 @@ function register(
         const run = () => route.run({ wh, principal }, request.params, request.query);
         result = cache && route.cacheable ? await cache.get(cacheKey(route, principal, request.params, request.query), run) : await run();
       } catch (error) {
-        if (isJointlyError(error) && error.code === 'FORBIDDEN') logAccess(pending, wh, principal, 0, requestedPartner(request));
+        if (isJointlyError(error) && error.code === 'FORBIDDEN') access.add(principal, 0, requestedPartner(request));
         throw error;
       }
-      logAccess(pending, wh, principal, result.rowsRead, result.partnerId);
+      access.add(principal, result.rowsRead, result.partnerId);
       reply.header('cache-control', 'no-store');
       if (wantsCsv(request, result.format)) {
         authorizeAction(principal, 'export');
@@ -170,7 +187,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({ logger: options.logger ?? false });
   // Access-log writes run after the answer; closing waits for them so the warehouse closes clean.
   const pending = new Set<Promise<unknown>>();
+  const access = new AccessLog(wh, pending);
   app.addHook('onClose', async () => {
+    access.flush();
     await Promise.allSettled([...pending]);
   });
 
@@ -198,7 +217,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // GET /api/v1/health: liveness for scripts and the demo (no token needed).
   app.get('/api/v1/health', async () => ({ ok: true }));
   const cache = options.cache === false ? undefined : new AnswerCache<RouteResult>(wh);
-  for (const route of ROUTES) register(app, wh, route, pending, cache);
+  for (const route of ROUTES) register(app, wh, route, access, cache);
   registerDisputeRoute(app, wh);
   if (cache && options.warmup) {
     app.addHook('onReady', async () => {

@@ -39,7 +39,7 @@ export {
   type SharingConfig,
   type RetentionTable,
 } from './sharing.js';
-export { flagUnusualAccess, DEFAULT_ACCESS_THRESHOLDS, type AccessThresholds, type AccessFlagReason } from './access-log.js';
+export { flagUnusualAccess, flagUnusualAccessBatch, DEFAULT_ACCESS_THRESHOLDS, type AccessThresholds, type AccessFlagReason, type AccessRead } from './access-log.js';
 export { listMetrics, findMetric, getMetric, assertMetricsDefined, MetricsConfigSchema, METRIC_UNITS, type MetricDefinition, type MetricUnit } from './metrics.js';
 export { loadQualityConfig, parseQualityConfig, QualityConfigSchema, SEVERITIES, type QualityConfig, type Severity } from './quality-config.js';
 export { CHECK_KINDS, CHECK_STATUSES, type CheckKind, type CheckStatus, type CheckResult } from './checks.js';

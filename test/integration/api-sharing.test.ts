@@ -141,3 +141,19 @@ describe('report status', () => {
     expect(partner.every((r) => r.reason === null)).toBe(true);
   });
 });
+
+describe('access log', () => {
+  test('partner reads are logged in batches after answering, with the partner they read', async () => {
+    await new Promise((r) => setTimeout(r, 600)); // earlier tests' reads are written first
+    const before = await wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
+    await get('/api/v1/deals', tokens.partnerB);
+    await get('/api/v1/overview', tokens.partnerB);
+    await new Promise((r) => setTimeout(r, 600)); // the buffer is written every 250 ms
+    const rows = await wh.all<{ partner_id: string }>(
+      `select partner_id from meta.access_log where role = 'partner' order by accessed_at desc limit 2`,
+    );
+    expect(rows).toEqual([{ partner_id: 'p_b' }, { partner_id: 'p_b' }]);
+    const after = await wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
+    expect(after.n - before.n).toBe(2);
+  });
+});
