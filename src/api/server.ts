@@ -166,10 +166,26 @@ const WARM_REQUESTS: { path: string; query: Record<string, string> }[] = [
   { path: '/api/v1/attribution', query: { by: 'activity', limit: '100', offset: '0' } },
 ];
 
-/** Computes the first-page answers for staff callers, so the first visitor does not wait. */
+/** The first pages again for every other model with a run (the model chooser's choices). */
+async function perModelRequests(wh: Warehouse): Promise<{ path: string; query: Record<string, string> }[]> {
+  const models = await wh.all<{ model: string }>(
+    `select distinct model from meta.runs where kind = 'attribution' and status = 'succeeded' order by model`,
+  );
+  return models.flatMap(({ model }): { path: string; query: Record<string, string> }[] => [
+    { path: '/api/v1/overview', query: { model } },
+    { path: '/api/v1/attribution', query: { model, by: 'partner', limit: '100', offset: '0' } },
+    { path: '/api/v1/attribution', query: { model, by: 'activity', limit: '100', offset: '0' } },
+  ]);
+}
+
+/**
+ * Computes the first-page answers for staff callers, so the first visitor does not wait: the
+ * default model's pages first, then each model's (precomputed once per run: answers are kept
+ * until the data version changes).
+ */
 async function warmCache(wh: Warehouse, cache: AnswerCache<RouteResult>): Promise<void> {
   const system: Principal = { userId: 'system-warmup', name: 'warm-up', role: 'admin', tokenId: 'env-admin' };
-  for (const w of WARM_REQUESTS) {
+  for (const w of [...WARM_REQUESTS, { path: '/api/v1/report-status', query: {} }, ...(await perModelRequests(wh))]) {
     const route = ROUTES.find((r) => r.path === w.path);
     if (!route) continue;
     try {
