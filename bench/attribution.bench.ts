@@ -103,7 +103,10 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
     const cfg = loadAttributionConfig();
     const ruleBased = Object.entries(cfg.models).filter(([, m]) => m.type !== 'markov' && m.type !== 'shapley').map(([n]) => n);
     const models: Record<string, unknown> = {};
-    for (const name of [...ruleBased, 'markov', 'shapley']) {
+    // ATTRIBUTION_BENCH_MODELS=a,b limits a (long) large-scale run to some models.
+    const only = process.env['ATTRIBUTION_BENCH_MODELS']?.split(',').filter(Boolean);
+    const selected = [...ruleBased, 'markov', 'shapley'].filter((n) => !only || only.includes(n));
+    for (const name of selected) {
       const started = performance.now();
       const summary = await runAttribution(wh, { model: name });
       const totalMs = Math.round(performance.now() - started);
@@ -132,8 +135,8 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
     }
     const counts = await wh.all(`select (select count(*) from core.touchpoints)::INTEGER as touchpoints,
       (select count(*) from core.opportunities)::INTEGER as opportunities`);
-    const ruleRatios = ruleBased.map((n) => (models[n] as { ratio_to_floor_credits: number }).ratio_to_floor_credits);
-    const dd = (n: string) => (models[n] as { timings: Record<string, number> }).timings['prepare_ms'] ?? 0;
+    const ruleRatios = ruleBased.filter((n) => models[n]).map((n) => (models[n] as { ratio_to_floor_credits: number }).ratio_to_floor_credits);
+    const dd = (n: string) => (models[n] as { timings: Record<string, number> } | undefined)?.timings['prepare_ms'] ?? null;
     const result = {
       scale,
       data: counts[0],
