@@ -90,7 +90,7 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
       for (const [i, { file, source }] of sources.entries()) {
         const sha256 = await hashes[i]!;
         const counts =
-          (await tryFastReload(tx, file, sha256, { batchId })) ??
+          (await tryFastReload(tx, file, sha256, { batchId, now })) ??
           (await loadFile(tx, { ...file, sha256 }, source, { batchId, baseCurrency, now, hasPiiKey }));
         results.push(counts);
         await opts.onFileLoaded?.(counts, i, sources.length);

@@ -4,7 +4,7 @@
  *   - no batch changed that table or a table it refers to (no core row, no account alias with a
  *     later batch id; fx_rates count as referenced by every table with money),
  *   - core holds as many rows of the table as right after that load (nothing was deleted), and
- *   - none of its quarantined rows was quarantined for a future timestamp (the clock moves),
+ *   - every row quarantined as a future timestamp is still more than a day after `now`,
  * then validating the file again cannot give another verdict: every row that was loaded, updated,
  * aliased or a duplicate then is a duplicate now, and every quarantined row is quarantined again
  * for the same reason. The shortcut records exactly that, set-wise and without reading the file:
@@ -18,6 +18,7 @@
 import { TABLES, ident, type TableName, type Warehouse } from '../warehouse/index.js';
 import type { FileCounts } from './load-file.js';
 import { sqlString, type SourceFile } from './source-relation.js';
+import { timestampExpr } from './typed-stage-sql.js';
 
 const q = (n: string): string => ident(n);
 
@@ -42,7 +43,7 @@ export async function tryFastReload(
   wh: Warehouse,
   file: SourceFile & { display: string },
   sha256: string,
-  ctx: { batchId: number },
+  ctx: { batchId: number; now: Date },
 ): Promise<FileCounts | undefined> {
   const table = file.table;
   const prev = await wh.find<{ batch_id: number; file: string; rows_in: number; quarantined: number; core_rows_after: number }>(
@@ -62,7 +63,9 @@ export async function tryFastReload(
     `select (${changed.join(' or ')}) as changed,
        (select count(*) from core.${q(table)})::bigint::varchar as core_rows,
        exists (select 1 from meta.quarantine where batch_id = ${since} and file = ${sqlString(prev.file)}
-               and reason_code = 'future_timestamp') as future`,
+               and reason_code = 'future_timestamp'
+               and not coalesce(${timestampExpr(`json_extract_string(raw, '$.' || column_name)`)} >
+                 timestamp '${ctx.now.toISOString().replace('T', ' ').replace('Z', '')}' + interval 1 day, false)) as future`,
     'no reload state',
   );
   if (state.changed || state.future || String(state.core_rows) !== String(prev.core_rows_after)) return undefined;

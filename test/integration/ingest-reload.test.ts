@@ -64,4 +64,15 @@ describe('fast reload of identical files', () => {
     expect(await wh.all(`select name from core.partners order by partner_id`)).toEqual([{ name: 'Acme Partners' }, { name: 'Beta Referrals' }]);
     await wh.close();
   });
+
+  test('a row quarantined as future keeps its verdict while it is still future, and is validated again once it is not', async () => {
+    const dir = writeFiles({ 'touchpoints.csv': 'touchpoint_id,occurred_at,account_id,channel,touch_type\nt1,2024-03-01,a1,email,click\nt2,2025-06-01,a1,email,click\n' });
+    const wh = await freshWarehouse();
+    await ingestPaths(wh, [dir], { now: NOW });
+    const same = await ingestPaths(wh, [dir], { now: NOW });
+    expect(same.files[0]).toMatchObject({ rows_in: 2, loaded: 0, duplicates: 1, quarantined: 1 });
+    const later = await ingestPaths(wh, [dir], { now: new Date('2025-07-01T00:00:00Z') });
+    expect(later.files[0]).toMatchObject({ rows_in: 2, loaded: 1, duplicates: 1, quarantined: 0 });
+    await wh.close();
+  });
 });
