@@ -1,32 +1,22 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 import { authenticate } from '../../src/governance/index.js';
+import { captureOutput } from './capture-output.js';
 
-let out = '';
-let err = '';
+const io = captureOutput();
+
 beforeEach(() => {
-  out = '';
-  err = '';
   process.env['JOINTLY_ACTOR'] = 'cli:tester';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   delete process.env['JOINTLY_ACTOR'];
 });
 
-const json = <T>() => JSON.parse(out) as T;
+const json = <T>() => JSON.parse(io.out) as T;
 const db = () => join(mkdtempSync(join(tmpdir(), 'jointly-gcli-')), 'g.duckdb');
 
 describe('jointly user / token / audit', () => {
@@ -35,23 +25,23 @@ describe('jointly user / token / audit', () => {
     expect(await runCli(['user', 'add', '--name', 'Acme portal', '--role', 'partner', '--partner', 'P001', '--db', file, '--json'])).toBe(0);
     const { user_id: userId } = json<{ user_id: string }>();
     expect(json<Record<string, unknown>>()).toEqual({ user_id: userId, role: 'partner', partner_id: 'P001' });
-    out = '';
+    io.out = '';
     expect(await runCli(['token', 'create', '--user', userId, '--label', 'portal', '--db', file, '--json'])).toBe(0);
     const created = json<{ token_id: string; user_id: string; token: string }>();
     expect(Object.keys(created)).toEqual(['token_id', 'user_id', 'token']);
-    out = '';
+    io.out = '';
     expect(await runCli(['token', 'list', '--db', file, '--json'])).toBe(0);
-    expect(out).not.toContain(created.token.split('.')[1]);
+    expect(io.out).not.toContain(created.token.split('.')[1]);
     let wh = await Warehouse.open(file);
     expect((await authenticate(wh, created.token))?.partnerId).toBe('P001');
     await wh.close();
-    out = '';
+    io.out = '';
     expect(await runCli(['token', 'revoke', created.token_id, '--db', file])).toBe(0);
-    expect(out).toBe(`revoked token ${created.token_id}\n`);
+    expect(io.out).toBe(`revoked token ${created.token_id}\n`);
     wh = await Warehouse.open(file);
     expect(await authenticate(wh, created.token)).toBeUndefined();
     await wh.close();
-    out = '';
+    io.out = '';
     expect(await runCli(['audit', '--db', file, '--json'])).toBe(0);
     const audit = json<{ actor: string; action: string; target: string }[]>();
     expect(audit.map((a) => [a.actor, a.action, a.target])).toEqual([
@@ -59,10 +49,10 @@ describe('jointly user / token / audit', () => {
       ['cli:tester', 'token.create', `token:${created.token_id}`],
       ['cli:tester', 'user.add', `user:${userId}`],
     ]);
-    expect(out).not.toContain(created.token);
-    out = '';
+    expect(io.out).not.toContain(created.token);
+    io.out = '';
     expect(await runCli(['audit', '--verify', '--db', file])).toBe(0);
-    expect(out).toBe('audit log intact: 3 entries\n');
+    expect(io.out).toBe('audit log intact: 3 entries\n');
   });
 
   test('jointly metrics --json lists the dictionary', async () => {
@@ -78,32 +68,32 @@ describe('jointly user / token / audit', () => {
     expect(run.status).toBe('fail');
     expect(run.reports.find((r) => r.report === 'attribution')?.is_current).toBe(false);
     expect(run.reports.find((r) => r.report === 'data_quality')?.is_current).toBe(true);
-    out = '';
+    io.out = '';
     expect(await runCli(['report-status', '--db', file])).toBe(0);
-    expect(out).toMatch(/attribution\s+NO\s+1\s+failed checks: freshness:opportunities, freshness:touchpoints/);
-    out = '';
+    expect(io.out).toMatch(/attribution\s+NO\s+1\s+failed checks: freshness:opportunities, freshness:touchpoints/);
+    io.out = '';
     expect(await runCli(['discrepancies', 'list', '--db', file, '--json'])).toBe(0);
     expect(json<unknown[]>().length).toBe(run.discrepancies.opened.length);
-    out = '';
+    io.out = '';
     expect(await runCli(['discrepancies', 'resolve', String(run.discrepancies.opened[0]), '--note', 'first load is tonight', '--db', file])).toBe(0);
     expect(await runCli(['check', '--db', file, '--fail-on-error'])).not.toBe(0);
-    expect(err).toMatch(/^jointly: \d+ data quality checks failed \(check run 2\)\.\n$/);
+    expect(io.err).toMatch(/^jointly: \d+ data quality checks failed \(check run 2\)\.\n$/);
   });
 
   describe('failures', () => {
     test('bad role, partner for an internal role, unknown token and unknown discrepancy are one-line errors', async () => {
       const file = db();
       expect(await runCli(['user', 'add', '--name', 'x', '--role', 'boss', '--db', file])).toBe(2);
-      expect(err).toBe('jointly: --role expects one of admin, analyst, finance, partner_manager, executive, partner, got "boss".\n');
-      err = '';
+      expect(io.err).toBe('jointly: --role expects one of admin, analyst, finance, partner_manager, executive, partner, got "boss".\n');
+      io.err = '';
       expect(await runCli(['user', 'add', '--name', 'x', '--role', 'analyst', '--partner', 'P1', '--db', file])).toBe(2);
-      expect(err).toMatch(/^jointly: Only partner users are bound to a partner/);
-      err = '';
+      expect(io.err).toMatch(/^jointly: Only partner users are bound to a partner/);
+      io.err = '';
       expect(await runCli(['token', 'revoke', 'abcdefabcdef', '--db', file])).toBe(66);
-      expect(err).toBe('jointly: No token abcdefabcdef.\n');
-      err = '';
+      expect(io.err).toBe('jointly: No token abcdefabcdef.\n');
+      io.err = '';
       expect(await runCli(['discrepancies', 'resolve', '42', '--note', 'x', '--db', file])).toBe(66);
-      expect(err).toMatch(/No discrepancy 42/);
+      expect(io.err).toMatch(/No discrepancy 42/);
     });
   });
 });
