@@ -3,11 +3,14 @@
  * one batch with a quarantined row. Inserted with SQL into the core tables (no generator
  * needed); values are small enough to check by hand.
  */
+import { afterAll, beforeAll } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createToken, createUser, type NewUser } from '../../src/governance/index.js';
 import { runAttribution } from '../../src/attribution/index.js';
+import { buildServer } from '../../src/api/index.js';
 import { Warehouse } from '../../src/warehouse/index.js';
 
 export interface FixtureTokens {
@@ -67,4 +70,60 @@ export async function buildFixture(): Promise<{ dir: string; dbPath: string; tok
   };
   await wh.close();
   return { dir, dbPath, tokens, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The answer of one in-process request. */
+export interface ApiAnswer {
+  status: number;
+  body: string;
+  type: string;
+  json(): Record<string, unknown>;
+}
+
+/** A server on the fixture warehouse, set up before the file's tests and closed after them. */
+export interface ApiServer {
+  app: FastifyInstance;
+  wh: Warehouse;
+  tokens: FixtureTokens;
+  /** GET with a bearer token (admin by default; null sends none). */
+  get(url: string, token?: string | null, headers?: Record<string, string>): Promise<ApiAnswer>;
+}
+
+/**
+ * Builds the fixture and a server on it for the calling test file (beforeAll/afterAll).
+ *
+ * @example
+ * const api = useApiServer();
+ * test('…', async () => expect((await api.get('/api/v1/partners')).status).toBe(200));
+ */
+export function useApiServer(): ApiServer {
+  let cleanup = () => {};
+  const api = {
+    async get(url: string, token: string | null = api.tokens.admin, headers: Record<string, string> = {}) {
+      const res = await api.app.inject({
+        method: 'GET',
+        url,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
+      return {
+        status: res.statusCode,
+        body: res.body,
+        type: String(res.headers['content-type']),
+        json: () => JSON.parse(res.body) as Record<string, unknown>,
+      };
+    },
+  } as ApiServer;
+  beforeAll(async () => {
+    const fx = await buildFixture();
+    cleanup = fx.cleanup;
+    api.tokens = fx.tokens;
+    api.wh = await Warehouse.open(fx.dbPath);
+    api.app = await buildServer({ wh: api.wh, webRoot: fx.dir });
+  });
+  afterAll(async () => {
+    await api.app?.close();
+    await api.wh?.close();
+    cleanup();
+  });
+  return api;
 }

@@ -3,39 +3,15 @@
  * of its agreement (config/sharing.yaml), disputes open discrepancies only for the caller's own
  * partner, and the report status tells the dashboard which reports are not current.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/index.js';
+import { describe, expect, test } from 'vitest';
 import { getSharingAgreement, listDiscrepancies, listReportStatus, runChecks } from '../../src/governance/index.js';
-import { Warehouse } from '../../src/warehouse/index.js';
-import { buildFixture, type FixtureTokens } from './api-fixture.js';
+import { useApiServer } from './api-fixture.js';
 
-let app: FastifyInstance;
-let wh: Warehouse;
-let cleanup: () => void;
-let tokens: FixtureTokens;
-
-beforeAll(async () => {
-  const fx = await buildFixture();
-  cleanup = fx.cleanup;
-  tokens = fx.tokens;
-  wh = await Warehouse.open(fx.dbPath);
-  app = await buildServer({ wh, webRoot: fx.dir });
-});
-
-afterAll(async () => {
-  await app.close();
-  await wh.close();
-  cleanup();
-});
-
-async function get(url: string, token: string) {
-  const res = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
-  return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, unknown>, body: res.body };
-}
+const api = useApiServer();
+const { get } = api;
 
 async function dispute(token: string | null, body: unknown) {
-  const res = await app.inject({
+  const res = await api.app.inject({
     method: 'POST',
     url: '/api/v1/disputes',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
@@ -58,8 +34,8 @@ function keysOf(v: unknown, into = new Set<string>()): Set<string> {
 
 describe('fields outside the agreement are absent', () => {
   test('a partner\'s attribution rows keep agreed metrics and lose costs and returns', async () => {
-    const staff = (await get('/api/v1/attribution?partnerId=p_a', tokens.analyst)).json()['items'] as Record<string, unknown>[];
-    const mine = (await get('/api/v1/attribution', tokens.partnerA)).json()['items'] as Record<string, unknown>[];
+    const staff = (await get('/api/v1/attribution?partnerId=p_a', api.tokens.analyst)).json()['items'] as Record<string, unknown>[];
+    const mine = (await get('/api/v1/attribution', api.tokens.partnerA)).json()['items'] as Record<string, unknown>[];
     expect(staff[0]).toHaveProperty('activity_cost', '2500.00');
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ key: 'p_a', attributed_pipeline: '10000.25', attributed_revenue: '6000.00' });
@@ -74,7 +50,7 @@ describe('fields outside the agreement are absent', () => {
     const urls = ['/api/v1/overview', '/api/v1/attribution?by=activity_type', '/api/v1/sourced-influenced', '/api/v1/deals',
       '/api/v1/deals/o1/explanation', '/api/v1/partners/p_a', '/api/v1/compare?models=linear,first_touch', '/api/v1/customers'];
     for (const url of urls) {
-      const res = await get(url, tokens.partnerA);
+      const res = await get(url, api.tokens.partnerA);
       expect(res.status, url).toBe(200);
       const outside = [...keysOf(res.json())].filter((k) => !allowed.has(k));
       expect(outside, url).toEqual([]);
@@ -82,14 +58,14 @@ describe('fields outside the agreement are absent', () => {
   });
 
   test('the overview of a partner hides company spend and return', async () => {
-    const totals = (await get('/api/v1/overview', tokens.partnerA)).json()['totals'] as Record<string, unknown>;
+    const totals = (await get('/api/v1/overview', api.tokens.partnerA)).json()['totals'] as Record<string, unknown>;
     expect(totals).toMatchObject({ sourced_revenue: '12000.00', influenced_pipeline: '20000.50' });
     expect(totals).not.toHaveProperty('partner_spend');
     expect(totals).not.toHaveProperty('return_on_partner_spend');
   });
 
   test('csv exports of a partner are filtered the same way', async () => {
-    const res = await get('/api/v1/attribution?format=csv', tokens.partnerA);
+    const res = await get('/api/v1/attribution?format=csv', api.tokens.partnerA);
     const header = res.body.split(/\r?\n/)[0] ?? '';
     expect(header).toContain('attributed_revenue');
     expect(header).not.toContain('activity_cost');
@@ -98,46 +74,46 @@ describe('fields outside the agreement are absent', () => {
 
 describe('disputes', () => {
   test('a partner opens a dispute on its own deal; it becomes a discrepancy with an owner and a due time', async () => {
-    const res = await dispute(tokens.partnerA, { title: 'Alpha platform should be sourced by us', opportunityId: 'o1', metric: 'sourced_revenue' });
+    const res = await dispute(api.tokens.partnerA, { title: 'Alpha platform should be sourced by us', opportunityId: 'o1', metric: 'sourced_revenue' });
     expect(res.status).toBe(201);
     const body = res.json();
     expect(body).toEqual({ discrepancy_id: expect.any(Number), partner_id: 'p_a', status: 'open' });
-    const open = await listDiscrepancies(wh, { partnerId: 'p_a' });
+    const open = await listDiscrepancies(api.wh, { partnerId: 'p_a' });
     expect(open.find((d) => Number(d.discrepancy_id) === body['discrepancy_id'])).toMatchObject({
       source: 'dispute', partner_id: 'p_a', title: 'Alpha platform should be sourced by us', status: 'open',
     });
   });
 
   test('a partner cannot dispute for another partner', async () => {
-    const before = (await listDiscrepancies(wh, { partnerId: 'p_b' })).length;
-    const res = await dispute(tokens.partnerA, { partnerId: 'p_b', title: 'Bolt is overpaid' });
+    const before = (await listDiscrepancies(api.wh, { partnerId: 'p_b' })).length;
+    const res = await dispute(api.tokens.partnerA, { partnerId: 'p_b', title: 'Bolt is overpaid' });
     expect(res.status).toBe(403);
     expect(res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
-    expect(await listDiscrepancies(wh, { partnerId: 'p_b' })).toHaveLength(before);
+    expect(await listDiscrepancies(api.wh, { partnerId: 'p_b' })).toHaveLength(before);
   });
 
   test('an analyst disputes on a partner\'s behalf; an unknown deal is a 404', async () => {
-    expect((await dispute(tokens.analyst, { partnerId: 'p_b', title: 'Summit attendance list incomplete' })).status).toBe(201);
-    expect((await dispute(tokens.analyst, { partnerId: 'p_b', title: 'Wrong deal', opportunityId: 'nope' })).status).toBe(404);
+    expect((await dispute(api.tokens.analyst, { partnerId: 'p_b', title: 'Summit attendance list incomplete' })).status).toBe(201);
+    expect((await dispute(api.tokens.analyst, { partnerId: 'p_b', title: 'Wrong deal', opportunityId: 'nope' })).status).toBe(404);
   });
 
   test('bad bodies and missing tokens are refused', async () => {
-    expect((await dispute(tokens.partnerA, { title: '' })).json()).toMatchObject({ error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/title/) } });
-    expect((await dispute(tokens.partnerA, { title: 'ok title', extra: 1 })).status).toBe(400);
+    expect((await dispute(api.tokens.partnerA, { title: '' })).json()).toMatchObject({ error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/title/) } });
+    expect((await dispute(api.tokens.partnerA, { title: 'ok title', extra: 1 })).status).toBe(400);
     expect((await dispute(null, { title: 'no token' })).status).toBe(401);
   });
 });
 
 describe('report status', () => {
   test('after a check run the dashboard reads which reports are current; partners get no internal reasons', async () => {
-    expect((await get('/api/v1/report-status', tokens.analyst)).json()).toEqual({ items: [] });
-    await runChecks(wh, { actor: 'test' });
+    expect((await get('/api/v1/report-status', api.tokens.analyst)).json()).toEqual({ items: [] });
+    await runChecks(api.wh, { actor: 'test' });
     await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
-    const stored = await listReportStatus(wh);
+    const stored = await listReportStatus(api.wh);
     expect(stored.length).toBeGreaterThan(0);
-    const staff = (await get('/api/v1/report-status', tokens.analyst)).json()['items'] as { report: string; is_current: boolean; reason: string | null }[];
+    const staff = (await get('/api/v1/report-status', api.tokens.analyst)).json()['items'] as { report: string; is_current: boolean; reason: string | null }[];
     expect(staff.map((r) => [r.report, r.is_current, r.reason])).toEqual(stored.map((r) => [r.report, r.is_current, r.reason]));
-    const partner = (await get('/api/v1/report-status', tokens.partnerA)).json()['items'] as { reason: string | null }[];
+    const partner = (await get('/api/v1/report-status', api.tokens.partnerA)).json()['items'] as { reason: string | null }[];
     expect(partner.every((r) => r.reason === null)).toBe(true);
   });
 });
@@ -145,15 +121,15 @@ describe('report status', () => {
 describe('access log', () => {
   test('partner reads are logged in batches after answering, with the partner they read', async () => {
     await new Promise((r) => setTimeout(r, 600)); // earlier tests' reads are written first
-    const before = await wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
-    await get('/api/v1/deals', tokens.partnerB);
-    await get('/api/v1/overview', tokens.partnerB);
+    const before = await api.wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
+    await get('/api/v1/deals', api.tokens.partnerB);
+    await get('/api/v1/overview', api.tokens.partnerB);
     await new Promise((r) => setTimeout(r, 600)); // the buffer is written every 250 ms
-    const rows = await wh.all<{ partner_id: string }>(
+    const rows = await api.wh.all<{ partner_id: string }>(
       `select partner_id from meta.access_log where role = 'partner' order by accessed_at desc limit 2`,
     );
     expect(rows).toEqual([{ partner_id: 'p_b' }, { partner_id: 'p_b' }]);
-    const after = await wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
+    const after = await api.wh.get<{ n: number }>(`select count(*)::integer as n from meta.access_log where role = 'partner'`, 'count');
     expect(after.n - before.n).toBe(2);
   });
 });

@@ -2,44 +2,17 @@
  * The HTTP API against a real DuckDB file: every route answers, validates its parameters,
  * refuses other partners' data for partner tokens, and renders CSV and OpenAPI.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildServer, ROUTES } from '../../src/api/index.js';
+import { describe, expect, test } from 'vitest';
+import { ROUTES } from '../../src/api/index.js';
 import { runAttribution } from '../../src/attribution/index.js';
-import { Warehouse } from '../../src/warehouse/index.js';
-import { buildFixture, type FixtureTokens } from './api-fixture.js';
+import { useApiServer } from './api-fixture.js';
 
-let app: FastifyInstance;
-let wh: Warehouse;
-let cleanup: () => void;
-let tokens: FixtureTokens;
-
-beforeAll(async () => {
-  const fx = await buildFixture();
-  cleanup = fx.cleanup;
-  tokens = fx.tokens;
-  wh = await Warehouse.open(fx.dbPath);
-  app = await buildServer({ wh, webRoot: fx.dir });
-});
-
-afterAll(async () => {
-  await app.close();
-  await wh.close();
-  cleanup();
-});
-
-async function get(url: string, token: string | null = tokens.admin, headers: Record<string, string> = {}) {
-  const res = await app.inject({
-    method: 'GET',
-    url,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-  });
-  return { status: res.statusCode, body: res.body, json: () => JSON.parse(res.body) as Record<string, unknown>, type: String(res.headers['content-type']) };
-}
+const api = useApiServer();
+const { get } = api;
 
 describe('session and partners', () => {
   test('me names the caller and its partner', async () => {
-    expect((await get('/api/v1/me', tokens.partnerA)).json()).toEqual({
+    expect((await get('/api/v1/me', api.tokens.partnerA)).json()).toEqual({
       userId: expect.any(String),
       name: 'Acme portal',
       role: 'partner',
@@ -62,7 +35,7 @@ describe('session and partners', () => {
   });
 
   test('a partner token lists only its own partner', async () => {
-    const body = (await get('/api/v1/partners', tokens.partnerB)).json();
+    const body = (await get('/api/v1/partners', api.tokens.partnerB)).json();
     expect(body['total']).toBe(1);
     expect((body['items'] as { partner_id: string }[]).map((p) => p.partner_id)).toEqual(['p_b']);
   });
@@ -73,13 +46,13 @@ describe('session and partners', () => {
   });
 
   test('one partner by id', async () => {
-    expect((await get('/api/v1/partners/p_a', tokens.partnerA)).json()).toMatchObject({ partner_id: 'p_a', name: 'Acme Resellers' });
+    expect((await get('/api/v1/partners/p_a', api.tokens.partnerA)).json()).toMatchObject({ partner_id: 'p_a', name: 'Acme Resellers' });
   });
 });
 
 describe('attribution', () => {
   test('models lists the latest run of each model, newest first', async () => {
-    const body = (await get('/api/v1/models', tokens.partnerA)).json();
+    const body = (await get('/api/v1/models', api.tokens.partnerA)).json();
     // No position_based run yet: the newest model is the default.
     expect((body['items'] as { model: string; is_default: boolean }[]).map((m) => [m.model, m.is_default])).toEqual([
       ['linear', true],
@@ -90,7 +63,7 @@ describe('attribution', () => {
   // o1: touches t1 (p_a) and t2 (paid) -> 12000.00 / 2. o2: one touch of the joint activity
   // act2 (p_a and p_b) -> 8000.50 split equally between the two partners.
   test('deals of a partner carry its linear credit, joint activities split between partners', async () => {
-    expect((await get('/api/v1/deals', tokens.partnerA)).json()).toEqual({
+    expect((await get('/api/v1/deals', api.tokens.partnerA)).json()).toEqual({
       items: [
         {
           opportunity_id: 'o2', name: 'Beta expansion', account_name: 'Beta', created_date: '2024-02-15',
@@ -150,7 +123,7 @@ describe('reports', () => {
   });
 
   test('a partner token sees only its own attribution row', async () => {
-    const body = (await get('/api/v1/attribution', tokens.partnerB)).json();
+    const body = (await get('/api/v1/attribution', api.tokens.partnerB)).json();
     expect((body['items'] as { key: string }[]).map((r) => r.key)).toEqual(['p_b']);
   });
 
@@ -198,7 +171,7 @@ describe('reports', () => {
   });
 
   test('a partner overview counts only its deals and its own sourced revenue', async () => {
-    const body = (await get('/api/v1/overview', tokens.partnerA)).json() as { totals: Record<string, unknown>; top_partners: { key: string }[] };
+    const body = (await get('/api/v1/overview', api.tokens.partnerA)).json() as { totals: Record<string, unknown>; top_partners: { key: string }[] };
     expect(body.totals).toMatchObject({ opportunities: 2, pipeline: '20000.50', sourced_revenue: '12000.00' });
     // Spend is not in the default sharing agreement (config/sharing.yaml).
     expect(body.totals).not.toHaveProperty('partner_spend');
@@ -206,7 +179,7 @@ describe('reports', () => {
   });
 
   test('a deal explanation gives each touch its weight, credit and a narrative', async () => {
-    const body = (await get('/api/v1/deals/o1/explanation', tokens.partnerA)).json() as {
+    const body = (await get('/api/v1/deals/o1/explanation', api.tokens.partnerA)).json() as {
       opportunity: { stage: string };
       purposes: { purpose: string; touches: { touchpoint_id: string; weight: number; credit: string }[] }[];
       narrative: string[];
@@ -246,10 +219,10 @@ describe('incrementality and customers', () => {
   });
 
   test('a partner sees only its own new customers, not the totals', async () => {
-    const body = (await get('/api/v1/customers', tokens.partnerA)).json() as { total: number | null; groups: { key: string }[] };
+    const body = (await get('/api/v1/customers', api.tokens.partnerA)).json() as { total: number | null; groups: { key: string }[] };
     expect(body.total).toBeNull();
     expect(body.groups.map((g) => g.key)).toEqual(['p_a']);
-    const other = (await get('/api/v1/customers', tokens.partnerB)).json() as { groups: unknown[] };
+    const other = (await get('/api/v1/customers', api.tokens.partnerB)).json() as { groups: unknown[] };
     expect(other.groups).toEqual([]);
   });
 
@@ -267,7 +240,7 @@ describe('incrementality and customers', () => {
   });
 
   test('a partner sees only its own cohort segment', async () => {
-    const body = (await get('/api/v1/cohorts', tokens.partnerA)).json() as { cohorts: { segment: string }[] };
+    const body = (await get('/api/v1/cohorts', api.tokens.partnerA)).json() as { cohorts: { segment: string }[] };
     expect([...new Set(body.cohorts.map((c) => c.segment))]).toEqual(['p_a']);
   });
 });
@@ -288,7 +261,7 @@ describe('payouts', () => {
 
 describe('governance', () => {
   test('the metric dictionary is readable by a partner and defines the headline metrics', async () => {
-    const body = (await get('/api/v1/metrics?limit=1000', tokens.partnerA)).json();
+    const body = (await get('/api/v1/metrics?limit=1000', api.tokens.partnerA)).json();
     const names = (body['items'] as { name: string; owner: string }[]).map((m) => m.name);
     expect(names).toContain('attributed_revenue');
     expect((body['items'] as { owner: string }[]).every((m) => m.owner.length > 0)).toBe(true);
@@ -299,12 +272,12 @@ describe('governance', () => {
   });
 
   test('discrepancies list is paginated', async () => {
-    expect((await get('/api/v1/discrepancies', tokens.analyst)).json()).toEqual({ items: [], total: 0, limit: 50, offset: 0 });
+    expect((await get('/api/v1/discrepancies', api.tokens.analyst)).json()).toEqual({ items: [], total: 0, limit: 50, offset: 0 });
   });
 
   test('a partner cannot read data quality or discrepancies', async () => {
-    expect((await get('/api/v1/data-quality', tokens.partnerA)).status).toBe(403);
-    expect((await get('/api/v1/discrepancies', tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/data-quality', api.tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/discrepancies', api.tokens.partnerA)).status).toBe(403);
   });
 });
 
@@ -333,7 +306,7 @@ describe('formats', () => {
   });
 
   test('csv export by Accept header', async () => {
-    const res = await get('/api/v1/partners?partnerType=technology', tokens.admin, { accept: 'text/csv' });
+    const res = await get('/api/v1/partners?partnerType=technology', api.tokens.admin, { accept: 'text/csv' });
     expect(res.body.split('\r\n')[1]).toBe('p_c,Cloud Tech,technology,silver,,');
   });
 
@@ -357,7 +330,7 @@ describe('answer cache', () => {
   test('answers are reused until a new model run appears', async () => {
     const before = (await get('/api/v1/overview?model=first_touch')).json() as { run_id: number };
     expect((await get('/api/v1/overview?model=first_touch')).json()).toMatchObject({ run_id: before.run_id });
-    const next = await runAttribution(wh, { model: 'first_touch' });
+    const next = await runAttribution(api.wh, { model: 'first_touch' });
     await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
     expect((await get('/api/v1/overview?model=first_touch')).json()).toMatchObject({ run_id: next.run_id });
     expect(next.run_id).toBeGreaterThan(before.run_id);
@@ -403,13 +376,13 @@ describe('failures', () => {
   });
 
   test('a partner token cannot read another partner', async () => {
-    expect((await get('/api/v1/partners/p_b', tokens.partnerA)).json()).toEqual({
+    expect((await get('/api/v1/partners/p_b', api.tokens.partnerA)).json()).toEqual({
       error: { code: 'FORBIDDEN', message: "This token may only access partner p_a's data." },
     });
   });
 
   test('a partner token cannot read another partner\'s deals', async () => {
-    expect((await get('/api/v1/deals?partnerId=p_b', tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/deals?partnerId=p_b', api.tokens.partnerA)).status).toBe(403);
   });
 
   test('an unknown model is 404 NO_DATA with a hint', async () => {
@@ -429,7 +402,7 @@ describe('failures', () => {
   });
 
   test('a partner cannot read a deal it had no part in', async () => {
-    expect((await get('/api/v1/deals/o3/explanation', tokens.partnerA)).status).toBe(404);
+    expect((await get('/api/v1/deals/o3/explanation', api.tokens.partnerA)).status).toBe(404);
   });
 
   test('a grouping the filters cannot apply to is refused', async () => {
@@ -448,26 +421,26 @@ describe('failures', () => {
       const path = r.path.replace(':partnerId', 'p_b').replace(':opportunityId', 'o2');
       const extra = r.path.includes('/compare') ? '&models=linear' : '';
       const url = 'partnerId' in r.query.shape ? `${path}?partnerId=p_b${extra}` : path;
-      const res = await get(url, tokens.partnerA);
+      const res = await get(url, api.tokens.partnerA);
       expect({ url, status: res.status, code: (res.json()['error'] as { code: string }).code }).toEqual({ url, status: 403, code: 'FORBIDDEN' });
     }
   });
 
   test('an analyst reads all partners but a partner route still needs a valid id', async () => {
-    expect((await get('/api/v1/attribution?partnerId=p_b', tokens.analyst)).status).toBe(200);
+    expect((await get('/api/v1/attribution?partnerId=p_b', api.tokens.analyst)).status).toBe(200);
   });
 
   test('a partner token cannot read data operations', async () => {
-    expect((await get('/api/v1/batches', tokens.partnerA)).status).toBe(403);
-    expect((await get('/api/v1/quarantine', tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/batches', api.tokens.partnerA)).status).toBe(403);
+    expect((await get('/api/v1/quarantine', api.tokens.partnerA)).status).toBe(403);
   });
 });
 
 // Runs more models: keep it last, earlier tests read the fixture's two runs.
 describe('default model', () => {
   test('position_based is the default once it has a run, even when another model ran later', async () => {
-    await runAttribution(wh, { model: 'position_based' });
-    await runAttribution(wh, { model: 'linear' });
+    await runAttribution(api.wh, { model: 'position_based' });
+    await runAttribution(api.wh, { model: 'linear' });
     await new Promise((r) => setTimeout(r, 1100)); // the data version is read at most once a second
     expect((await get('/api/v1/overview')).json()).toMatchObject({ model: 'position_based' });
     const models = (await get('/api/v1/models')).json()['items'] as { model: string; is_default: boolean }[];
