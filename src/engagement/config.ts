@@ -68,17 +68,24 @@ export const EngagementConfigSchema = z
       .strict(),
     alerts: z
       .object({
+        level_months: z.number().int().min(2),
         history_months: z.number().int().min(2),
         min_history_months: z.number().int().min(2),
-        threshold: positive,
+        min_residual_months: z.number().int().min(2),
+        dispersion_prior_months: z.number().min(0),
         min_expected: z.number().min(0),
-        max_p_value: z.number().gt(0).max(1),
+        index_min_partners: z.number().int().min(1),
+        fdr: z.number().gt(0).lt(1),
         max_accounts: count,
       })
       .strict()
-      .refine((a) => a.min_history_months <= a.history_months, {
-        message: 'min_history_months must not exceed history_months',
+      .refine((a) => a.min_history_months <= a.level_months, {
+        message: 'min_history_months must not exceed level_months',
         path: ['min_history_months'],
+      })
+      .refine((a) => a.min_residual_months <= a.history_months, {
+        message: 'min_residual_months must not exceed history_months',
+        path: ['min_residual_months'],
       }),
   })
   .strict();
@@ -88,7 +95,7 @@ export type EngagementConfig = z.infer<typeof EngagementConfigSchema>;
  * Loads and validates engagement.yaml from `configDir` (or JOINTLY_CONFIG, ./config, shipped).
  *
  * @example
- * loadEngagementConfig('my-config').alerts.threshold // 2.5
+ * loadEngagementConfig('my-config').alerts.fdr // 0.01
  */
 export function loadEngagementConfig(configDir?: string): EngagementConfig & { file: string } {
   const file = configFile('engagement.yaml', configDir);

@@ -10,7 +10,6 @@ export {
   ENGAGEMENT_BY, getEngagement, getEngagementRun, getAlerts, getEngagementPipeline,
   type EngagementBy, type EngagementScoreRow, type EngagementRunRef, type EngagementAlert, type EngagementPipelineRow,
 } from './get-engagement.js';
-export { poissonTail } from './poisson-tail.js';
 export { predictEngagement, ENGAGE_FEATURES, type EngagementPrediction } from './predict-engagement.js';
 export { predictRenewal, RENEWAL_FEATURES, type RenewalPrediction } from './predict-renewal.js';
 export { auc, calibration, type CalibrationBin } from './evaluate-predictions.js';

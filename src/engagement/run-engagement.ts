@@ -20,6 +20,11 @@ export interface EngagementRunSummary {
   units: number;
   unattributed_units: number;
   alerts: number;
+  /** Series-months tested for alerts (partner and partner-activity-type), FDR and critical |z|. */
+  alert_tests: number;
+  alert_partner_month_tests: number;
+  alert_fdr: number;
+  alert_critical_z: number | null;
   data_end: string;
   seconds: number;
 }
@@ -28,7 +33,7 @@ export interface EngagementRunSummary {
  * Runs the engagement models and stores the outputs under a new run id.
  *
  * @example
- * const run = await runEngagement(wh, { model: 'linear' }); // { run_id: 17, units: 4863, alerts: 2, … }
+ * const run = await runEngagement(wh, { model: 'linear' }); // { run_id: 17, units: 4863, alerts: 2, alert_tests: 310, … }
  */
 export async function runEngagement(
   wh: Warehouse,
@@ -63,7 +68,11 @@ export async function runEngagement(
       model: model.name,
       units: result.units,
       unattributed_units: result.unattributed,
-      alerts: result.alerts,
+      alerts: result.alerts.alerts,
+      alert_tests: result.alerts.tests,
+      alert_partner_month_tests: result.alerts.partner_month_tests,
+      alert_fdr: result.alerts.fdr,
+      alert_critical_z: result.alerts.critical_z === null ? null : Math.round(result.alerts.critical_z * 1000) / 1000,
       data_end: result.data_end,
       seconds: (Date.now() - started) / 1000,
     };
@@ -75,7 +84,7 @@ export async function runEngagement(
       summary = ${JSON.stringify({ error: messageOf(error) })}::json where run_id = ${runId}`);
     throw error;
   } finally {
-    for (const t of ['eng_asof', 'eng_shares', 'eng_touch', 'eng_customer', 'eng_customer_link', 'eng_unit', 'eng_path', 'eng_decay', 'eng_alert_cand']) {
+    for (const t of ['eng_asof', 'eng_shares', 'eng_touch', 'eng_customer', 'eng_customer_link', 'eng_unit', 'eng_path', 'eng_decay', 'eng_alert_test', 'eng_alert_kept']) {
       await wh.run(`drop table if exists ${t}`);
     }
   }
