@@ -10,6 +10,9 @@
  * const result = await ingestPaths(wh, ['demo/']);
  * // { batch_id: 1, files: [{ file: 'demo/partners.csv', table: 'partners', rows_in: 40, loaded: 39, ... }] }
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JointlyError, messageOf } from '../core/errors.js';
 import { TABLES, sql, type Warehouse } from '../warehouse/index.js';
 import { discoverFiles, type InputFile } from './discover-files.js';
@@ -58,6 +61,8 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
   const files = discoverFiles(paths);
   const now = opts.now ?? new Date();
   const started = Date.now();
+  // Parquet copies of the files being read (one at a time; see loadFile).
+  const scratchDir = mkdtempSync(join(tmpdir(), 'jointly-ingest-'));
   try {
     const baseCurrency = await checkBaseCurrency(wh, opts.baseCurrency);
     // Headers first: a wrong header fails the batch before anything is written.
@@ -91,7 +96,7 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
         const sha256 = await hashes[i]!;
         const counts =
           (await tryFastReload(tx, file, sha256, { batchId, now })) ??
-          (await loadFile(tx, { ...file, sha256 }, source, { batchId, baseCurrency, now, hasPiiKey }));
+          (await loadFile(tx, { ...file, sha256 }, source, { batchId, baseCurrency, now, hasPiiKey, scratchDir }));
         results.push(counts);
         await opts.onFileLoaded?.(counts, i, sources.length);
       }
@@ -103,6 +108,7 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
     await recordFailure(wh, error, opts.actor);
     throw error;
   } finally {
+    rmSync(scratchDir, { recursive: true, force: true });
     await wh.run('drop table if exists ingest_pii_key');
   }
 }

@@ -10,6 +10,8 @@
  * @example
  * const counts = await loadFile(wh, { path: 'x/partners.csv', format: 'csv', table: 'partners' }, ctx);
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { JointlyError, messageOf } from '../core/errors.js';
 import { TABLES, ident, type TableName, type Warehouse } from '../warehouse/index.js';
 import { shortReason, sqlString, type SourceFile, type SourceRelation } from './source-relation.js';
@@ -101,22 +103,36 @@ export async function loadFile(
   wh: Warehouse,
   file: SourceFile & { display: string; sha256: string },
   source: SourceRelation,
-  ctx: Omit<StageContext, 'loaded' | 'file'>,
+  ctx: Omit<StageContext, 'loaded' | 'file'> & {
+    /** A private folder for the Parquet copy of the file being read (removed by the caller). */
+    scratchDir: string;
+  },
 ): Promise<FileCounts> {
   const spec = TABLES[file.table];
   const table = file.table;
   const mark = stepTimer(file.display);
   const loaded = await loadedTables(wh, table);
   await refreshMaps(wh, loaded);
-  const stage = typedStageSql({ spec, source, ctx: { ...ctx, loaded, file: file.display } });
+  // CSV and NDJSON: the file as read, in file order, copied once to a Parquet file whose
+  // file_row_number is the data row; the only step that keeps order (see SourceRelation.raw).
+  const rawFile = source.raw ? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`) : undefined;
+  const text = rawFile && source.overRaw ? { ...source, sql: source.overRaw(rawFile) } : source;
+  const stage = typedStageSql({ spec, source: text, ctx: { ...ctx, loaded, file: file.display } });
   try {
-    await wh.run(`create or replace temp table ${STAGE} as ${stage.sql}`);
+    if (rawFile) {
+      await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
+      mark('read');
+    }
+    // Every row's verdict is independent of the others: no order to keep, fully parallel.
+    await withoutInsertionOrder(wh, () => wh.run(`create or replace temp table ${STAGE} as ${stage.sql}`));
     mark('stage');
   } catch (error) {
     if (!isReadError(error)) throw error;
     throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
       cause: error,
     });
+  } finally {
+    if (rawFile) rmSync(rawFile, { force: true });
   }
   const keys = stage.keyColumns;
   const keyEq = (a: string, b: string): string => keys.map((k) => `${a}.${q(k)} is not distinct from ${b}.${q(k)}`).join(' and ');
@@ -192,8 +208,8 @@ export async function loadFile(
   const cols = stage.coreColumns.map(q);
   // Core rows carry their source_line; their physical order in core means nothing. Without
   // preserve_insertion_order DuckDB inserts in parallel and skips the order-keeping batch merge
-  // (about half the CPU of this step at 1M touchpoints). Only for this statement: the stage's
-  // row numbering needs the file order.
+  // (about half the CPU of this step at 1M touchpoints). Only for this statement and the stage:
+  // the raw copy must keep file order (its file_row_number is the data row).
   await withoutInsertionOrder(wh, () => wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
     select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
     from ${STAGE} s ${lineJoin}
