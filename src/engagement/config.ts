@@ -69,6 +69,7 @@ export const EngagementConfigSchema = z
     alerts: z
       .object({
         level_months: z.number().int().min(2),
+        level_months_after: z.number().int().min(0),
         history_months: z.number().int().min(2),
         min_history_months: z.number().int().min(2),
         min_residual_months: z.number().int().min(2),

@@ -11,9 +11,14 @@
  *   time; it carries the trend and seasonality all partners share, robust to one partner's burst.
  *   A month with fewer than `index_min_partners` such partners adds 0 (a median of two or three
  *   would carry one partner's own season into everyone else's expectation). y_t = x_t − G_t.
- * - level L_t = median of y over the previous `level_months` months (≥ `min_history_months`).
+ * - level L_t = median of y over the `level_months` months before t and the `level_months_after`
+ *   months after it where the data have them (≥ `min_history_months` months in all). A past
+ *   month is judged against the months on both sides (a dip between two normal months is clear,
+ *   a level shift is not mistaken for a dip); the newest months only against the months before,
+ *   so their alerts appear as soon as the month closes and are re-judged as later months arrive.
  * - seasonal S_t: when the same month a year before stood out from BOTH its neighbours in the
- *   same direction (a peak or a trough, not a level shift), the smaller of the two steps,
+ *   same direction and the neighbours sat closer to each other than to it (a transient peak or
+ *   trough, not a level shift or a burst's edge), the smaller of the two steps,
  *   shrunk toward 0 by its noise (positive-part Stein: S·max(0, 1 − var/S²)); else 0.
  * - expected touches μ_t = exp(L_t + S_t + G_t) − 1; residual e_t = y_t − L_t − S_t.
  * - dispersion (quasi-Poisson, var(ln(1+X)) ≈ φ·μ/(1+μ)²): the series' own φ from the MAD of its
@@ -131,7 +136,7 @@ export async function detectAlerts(wh: Warehouse, args: { runId: number; cfg: En
     leveled as (
       select *, median(y) over w as level, count(*) over w as level_months
       from indexed
-      window w as (partition by sid order by month rows between ${a.level_months} preceding and 1 preceding)
+      window w as (partition by sid order by month rows between ${a.level_months} preceding and ${a.level_months_after} following exclude current row)
     ),
     raw_resid as (
       select *,
@@ -164,7 +169,8 @@ export async function detectAlerts(wh: Warehouse, args: { runId: number; cfg: En
     ),
     peaked as (
       select *,
-        case when rise_before > 0 and rise_after > 0 then least(rise_before, rise_after)
+        case when abs(rise_before - rise_after) >= least(abs(rise_before), abs(rise_after)) then 0
+          when rise_before > 0 and rise_after > 0 then least(rise_before, rise_after)
           when rise_before < 0 and rise_after < 0 then greatest(rise_before, rise_after) else 0 end as last_year
       from seasonal
     ),
