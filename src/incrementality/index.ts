@@ -14,5 +14,7 @@ export * from './readout-experiments.js';
 export * from './find-attribution-run.js';
 export * from './logistic-regression.js';
 export * from './run-incrementality.js';
+export { FEATURES, loadIncrementalityPanel, type IncrementalityPanel } from './load-incrementality-panel.js';
+export { PROPENSITY_FEATURES, estimateUnitEffect, type UnitEffect } from './estimate-unit-effect.js';
 export * from './get-incrementality-results.js';
 export * from './score-against-truth.js';
