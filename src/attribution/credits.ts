@@ -4,7 +4,8 @@
  *    `partner_shares` or equal);
  * 2. turn weights into cents by the largest-remainder rule over each (opportunity, purpose):
  *    floor first, then the spare cents to the largest remainders, ties by (occurred_at,
- *    touchpoint_id, partner_id) — one window pass computes both the spare and the rank;
+ *    touchpoint_id, partner_id); the spare comes from a grouped pass and only groups with
+ *    spare cents are ranked (one row per opportunity, as first and last touch, never sorts);
  * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
  */
 import type { Warehouse } from '../warehouse/index.js';
@@ -20,9 +21,10 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
   const money = (cents: string) =>
     raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
       case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
-  // One window pass: the spare cents of an opportunity (amount - sum of floors) go to its rows
-  // with the largest remainders; the sum and the rank share one partitioning and one sort.
-  await wh.run(sql`insert into model.credits (${cols})
+  // Split and floor once into a temp table; the spare cents per (opportunity, purpose) come from
+  // a grouped pass, and only groups with spare cents go through the ranking window (a model
+  // with one row per opportunity, or a split that floors exactly, skips the sort entirely).
+  await wh.run(sql`create or replace temp table att_split as
     with w as (${opts.weights}),
     split as (
       select w.opportunity_id, w.purpose, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
@@ -33,24 +35,35 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
       from w
       left join att_partner_shares s on s.activity_id = w.activity_id
     ),
-    floored as (
-      select split.*, o.cents as amount_cents,
-        floor(round(abs(o.cents) * split.weight, 6))::BIGINT as base_cents,
-        round(abs(o.cents) * split.weight, 6) - floor(round(abs(o.cents) * split.weight, 6)) as frac
+    scaled as (
+      select split.*, o.cents as amount_cents, round(abs(o.cents) * split.weight, 6) as exact_cents
       from split
       join att_opp o on o.opportunity_id = split.opportunity_id
       where split.weight > 0
-    ),
-    ranked as (
-      select floored.*,
-        row_number() over lr as rn,
-        abs(amount_cents) - sum(base_cents) over (lr rows between unbounded preceding and unbounded following) as spare_cents
-      from floored
-      window lr as (partition by opportunity_id, purpose order by frac desc, occurred_at, touchpoint_id, partner_id nulls first)
     )
-    select ${opts.runId}, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-      occurred_at, weight, ${money('sign(amount_cents) * (base_cents + case when rn <= spare_cents then 1 else 0 end)')}, rule
+    select scaled.* exclude (exact_cents), floor(exact_cents)::BIGINT as base_cents, exact_cents - floor(exact_cents) as frac
+    from scaled`);
+  await wh.run(`create or replace temp table att_spare as
+    select opportunity_id, purpose, abs(any_value(amount_cents)) - sum(base_cents) as spare_cents
+    from att_split
+    group by opportunity_id, purpose
+    having abs(any_value(amount_cents)) - sum(base_cents) <> 0`);
+  const out = raw(`${opts.runId}::INTEGER, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+      occurred_at, weight`);
+  await wh.run(sql`insert into model.credits (${cols})
+    select ${out}, ${money('sign(amount_cents) * base_cents')}, rule
+    from att_split s
+    anti join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose`);
+  await wh.run(sql`insert into model.credits (${cols})
+    with ranked as (
+      select s.*, sp.spare_cents, row_number() over lr as rn
+      from att_split s
+      join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose
+      window lr as (partition by s.opportunity_id, s.purpose order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first)
+    )
+    select ${out}, ${money('sign(amount_cents) * (base_cents + case when rn <= spare_cents then 1 else 0 end)')}, rule
     from ranked`);
+  await wh.run('drop table if exists att_spare');
   await wh.run(sql`insert into model.credits (${cols})
     with due as (
       select opportunity_id, 'pipeline' as purpose, cents from att_opp
@@ -60,5 +73,6 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
     select ${opts.runId}, d.opportunity_id, d.purpose, null, null, null, null, null, null, 1.0,
       ${money('d.cents')}, 'unattributed: no eligible touch in the window'
     from due d
-    anti join model.credits c on c.run_id = ${opts.runId} and c.opportunity_id = d.opportunity_id and c.purpose = d.purpose`);
+    anti join att_split c on c.opportunity_id = d.opportunity_id and c.purpose = d.purpose`);
+  await wh.run('drop table if exists att_split');
 }

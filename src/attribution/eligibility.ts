@@ -67,56 +67,68 @@ export async function buildEligibility(
         then declared / sum(declared) over (partition by activity_id)
         else 1.0 / count(*) over (partition by activity_id) end as share
     from declared`);
+  const hasTypeWindows = Object.values(opts.windows.byPartnerType).some((d) => d !== undefined);
   const wd = windowDaysExpr(opts.windows);
   const maxDays = maxWindow(opts.windows);
+  // Narrow rows: keys, time and the touch columns the models and credits write; dimensions
+  // (partner type, program, activity type, opportunity dates) are joined late in att_elig.
   const touchSelect = sql`
-      t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,
+      o.opportunity_id, t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,
       coalesce(t.partner_id, a.partner_ids[1]) as partner_id,
-      p.partner_type, a.program, a.activity_type,
-      o.opportunity_id, o.created_at, o.close_end, o.is_won,
-      ${wd} as window_days`;
-  const touchJoins = raw(`
+      t.occurred_at <= o.created_at as in_pipeline, o.is_won as in_revenue`;
+  // The partner type only matters when a window depends on it.
+  const touchJoins = hasTypeWindows
+    ? raw(`
       left join core.activities a on a.activity_id = t.activity_id
-      left join core.partners p on p.partner_id = coalesce(t.partner_id, a.partner_ids[1])`);
-  const inRange = sql`t.occurred_at >= o.created_at - to_days(${maxDays}::INTEGER) and t.occurred_at < o.close_end`;
-  await wh.run(sql`create or replace temp table att_cand as
-    with touches as (
-      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
-        coalesce(t.account_id, c.account_id) as resolved_account_id
-      from core.touchpoints t
-      left join core.contacts c on t.account_id is null and c.contact_id = t.contact_id
-    ),
-    matched as (
-      select ${touchSelect}
-      from att_opp o
-      join touches t on t.resolved_account_id = o.account_id
-      ${touchJoins}
-      where ${inRange}
+      left join core.partners p on p.partner_id = coalesce(t.partner_id, a.partner_ids[1])`)
+    : raw(`
+      left join core.activities a on a.activity_id = t.activity_id`);
+  const inRange = hasTypeWindows
+    ? sql`t.occurred_at >= o.created_at - to_days(${maxDays}::INTEGER) and t.occurred_at < o.close_end
+        and t.occurred_at >= o.created_at - to_days(${wd})`
+    : sql`t.occurred_at >= o.created_at - to_days(${maxDays}::INTEGER) and t.occurred_at < o.close_end`;
+  // The second branch (contact roles on another account) only when there are contact roles.
+  const roles = await wh.all<{ n: number }>(`select count(*)::INTEGER as n from (select 1 from core.opportunity_contacts limit 1)`);
+  const byRole = Number(roles[0]?.n ?? 0) > 0
+    ? sql`
       union all
       select ${touchSelect}
       from core.opportunity_contacts oc
       join att_opp o on o.opportunity_id = oc.opportunity_id
       join touches t on t.contact_id = oc.contact_id
       ${touchJoins}
-      where t.resolved_account_id is distinct from o.account_id and ${inRange}
+      where t.resolved_account_id is distinct from o.account_id and ${inRange}`
+    : sql``;
+  await wh.run(sql`create or replace temp table att_cand as
+    with touches as (
+      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
+        coalesce(t.account_id, c.account_id) as resolved_account_id
+      from core.touchpoints t
+      left join core.contacts c on t.account_id is null and c.contact_id = t.contact_id
     )
-    select * exclude (window_days),
-      occurred_at <= created_at as in_pipeline,
-      is_won as in_revenue
-    from matched
-    where occurred_at >= created_at - to_days(window_days)`);
-  await wh.run(`create or replace temp view att_elig as
-    select opportunity_id, 'pipeline' as purpose, touchpoint_id, occurred_at, channel, touch_type,
-      activity_id, partner_id, partner_type, program, activity_type, created_at,
-      created_at as anchor_at
+    select ${touchSelect}
+    from att_opp o
+    join touches t on t.resolved_account_id = o.account_id
+    ${touchJoins}
+    where ${inRange}
+    ${byRole}`);
+  // att_elig_n: the narrow credited rows (most models); att_elig adds the dimensions some
+  // models read (partner type, program, activity type, creation and anchor times).
+  await wh.run(`create or replace temp view att_elig_n as
+    select opportunity_id, 'pipeline' as purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_pipeline
     union all
-    select opportunity_id, 'revenue' as purpose, touchpoint_id, occurred_at, channel, touch_type,
-      activity_id, partner_id, partner_type, program, activity_type, created_at,
-      close_end - interval 1 day as anchor_at
+    select opportunity_id, 'revenue' as purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_revenue`);
+  await wh.run(`create or replace temp view att_elig as
+    select e.*, p.partner_type, a.program, a.activity_type, o.created_at,
+      case when e.purpose = 'pipeline' then o.created_at else o.close_end - interval 1 day end as anchor_at
+    from att_elig_n e
+    join att_opp o on o.opportunity_id = e.opportunity_id
+    left join core.partners p on p.partner_id = e.partner_id
+    left join core.activities a on a.activity_id = e.activity_id`);
   // Positions from one aggregate pass over att_cand (no sort of any partition): the pipeline
   // touches are a prefix in time of the revenue touches, so both purposes come from one group by.
   const key = '(occurred_at, touchpoint_id)';
@@ -147,7 +159,8 @@ export async function buildEligibility(
 /** Drops the temp tables of a run (they are connection-local; this frees memory early). */
 export async function dropEligibility(wh: Warehouse): Promise<void> {
   await wh.run('drop view if exists att_elig');
-  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_pick']) {
+  await wh.run('drop view if exists att_elig_n');
+  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_spare', 'att_pick', 'att_codes']) {
     await wh.run(`drop table if exists ${t}`);
   }
 }

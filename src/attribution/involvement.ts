@@ -16,7 +16,7 @@ export async function writeInvolvement(wh: Warehouse, runId: number): Promise<vo
   await wh.run(sql`insert into model.sourced (run_id, opportunity_id, partner_id, reason, touchpoint_id)
     with first_touch as (
       select e.opportunity_id, e.touchpoint_id, e.partner_id, e.touch_type
-      from att_elig e
+      from att_elig_n e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
       where e.purpose = 'pipeline' and e.touchpoint_id = p.first_id
     )

@@ -75,6 +75,10 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
     await fn();
     timings[name] = Date.now() - t;
   };
+  // Temp tables and credits are written in parallel without keeping insertion order (no order
+  // is part of the contract; explain and reports sort explicitly).
+  const order = await wh.all<{ v: string }>(`select current_setting('preserve_insertion_order')::VARCHAR as v`);
+  await wh.run('set preserve_insertion_order = false');
   try {
     const summary = await wh.transaction(async (tx) => {
       const windowsKey = JSON.stringify(resolved.windows);
@@ -122,6 +126,8 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
         summary = ${JSON.stringify({ error: messageOf(error) })}::JSON
       where run_id = ${runId}`);
     throw error;
+  } finally {
+    await wh.run(`set preserve_insertion_order = ${order[0]?.v === 'false' ? 'false' : 'true'}`);
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Shared pieces of the model SQL. Every model is a `select` over `att_elig e join att_pos p`
+ * Shared pieces of the model SQL. Every model is a `select` over `att_elig_n e join att_pos p`
+ * (or `att_elig`, the same rows with dimensions joined, when it reads partner type and the like)
  * (see ../eligibility.ts) yielding one row per credited touch with the columns of `COLS`, a
  * `weight` (per opportunity and purpose the weights sum to 1) and the `rule` that explains it.
  * Rows with weight 0 are left out; explain shows them from the eligible path.
@@ -23,14 +24,16 @@ export interface ModelSql {
 /**
  * Normalises a raw non-negative weight within each (opportunity, purpose); when every raw
  * weight of an opportunity is 0 the opportunity falls back to linear, and says so in `rule`.
+ * `source` is `att_elig` (with partner type, program, activity type, anchor time) or the narrow
+ * `att_elig_n` when the weight reads only touch columns.
  *
  * @example
  * normalised(sql`e.touch_type = 'meeting'`, sql`'meeting'`)
  */
-export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``): Sql {
+export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``, source: 'att_elig' | 'att_elig_n' = 'att_elig'): Sql {
   return sql`with r as materialized (
       select ${raw(E_COLS)}, p.n, (${rawExpr})::DOUBLE as raw_weight, ${ruleExpr} as rule
-      from att_elig e
+      from ${raw(source)} e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
       ${joins}
     ),
@@ -94,7 +97,7 @@ export function keyRolesSql(roles: readonly { role: Role; share: number }[], spr
     select: sql`select ${raw(PLAIN_COLS)}, raw_weight / total as weight, rule
       from (
         select ${raw(E_COLS)}, (${rawW}) as raw_weight, q.total, ${rule} as rule
-        from att_elig e
+        from att_elig_n e
         join (
           select p.opportunity_id, p.purpose, ${keyCols}, ${total} as total,
             ${spread}::DOUBLE / nullif(p.n - (${raw(distinctKeys)}), 0) as spread_each

@@ -47,12 +47,15 @@ export function customSql(p: CustomParams, label: string): ModelSql {
     const id = POSITION_ID[pos];
     if (id && v !== undefined) factors.push(sql`case when e.touchpoint_id = ${raw(id)} then ${v}::DOUBLE end`);
   }
+  // Partner type and activity type are joined late (att_elig); without them the narrow rows do.
+  const needsDims = [p.partner_type, p.activity_type].some((m) => Object.values(m).some((v) => v !== undefined));
+  const source = needsDims ? 'att_elig' : 'att_elig_n';
   if (factors.length === 0) {
-    return { select: normalised(sql`${p.default_factor}::DOUBLE`, sql`${label + ': default factor'}`) };
+    return { select: normalised(sql`${p.default_factor}::DOUBLE`, sql`${label + ': default factor'}`, sql``, source) };
   }
   const product = factors.map((f) => sql`coalesce(${f}, 1.0)`).reduce((a, b) => sql`${a} * ${b}`);
   const anyListed = factors.map((f) => sql`(${f}) is not null`).reduce((a, b) => sql`${a} or ${b}`);
   const rawExpr = sql`case when ${anyListed} then ${product} else ${p.default_factor}::DOUBLE end`;
   const rule = sql`${label + ': factor '} || round(${rawExpr}, 4) || ' for ' || e.touch_type || ' on ' || e.channel`;
-  return { select: normalised(rawExpr, rule) };
+  return { select: normalised(rawExpr, rule, sql``, source) };
 }

@@ -6,7 +6,7 @@ import { E_COLS, type ModelSql } from './common.js';
 export function firstTouchSql(): ModelSql {
   return {
     select: sql`select ${raw(E_COLS)}, 1.0::DOUBLE as weight, 'first touch' as rule
-      from att_elig e
+      from att_elig_n e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
       where e.touchpoint_id = p.first_id`,
   };

@@ -18,6 +18,7 @@ export function markovSql(p: { order: 1 | 2 | 3 | 4 }): ModelSql {
       sql`coalesce(s.share, 0)`,
       sql`${`markov (order ${p.order}): `} || e.channel || ' removal-effect share ' || round(100 * coalesce(s.share, 0), 1) || '%'`,
       sql`left join att_share s on s.player = ${raw('e.channel')}`,
+      'att_elig_n',
     ),
   };
 }

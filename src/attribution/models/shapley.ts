@@ -30,6 +30,7 @@ export function shapleySql(
       sql`coalesce(s.share, 0)`,
       sql`'shapley: ' || ${raw(playerExpr(p.players))} || ' share ' || round(100 * coalesce(s.share, 0), 1) || '%'`,
       sql`left join att_share s on s.player = ${raw(playerExpr(p.players))}`,
+      'att_elig_n',
     ),
   };
 }
