@@ -11,11 +11,15 @@
  * (`generateDemoData({ seed: 7, scale, outDir })`), made once into the data folder if missing.
  *
  *   npm run bench -- ingest                      (through the bench runner, large scale)
- *   npx tsx bench/ingest.bench.ts [dataDir]      (standalone)
+ *   npx tsx bench/ingest.bench.ts [dataDir [scale]]   (standalone; scale defaults from the folder name)
+ *
+ * bench/results/ingest.json keeps one section per scale (`medium`, `large`, …): a run replaces
+ * only its own section. Each section records the command, the commit and the load average
+ * (1-minute, before and after): on a shared 2-core machine the wall times depend on it.
  */
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, fork } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverFiles, ingestPaths, PII_KEY_ENV } from '../src/ingest/index.js';
@@ -121,8 +125,9 @@ async function ensureData(dataDir: string, scale: string): Promise<void> {
 }
 
 /** Runs the three phases and returns the figures (also written to bench/results/ingest.json). */
-export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?: string; scale?: string }): Promise<Record<string, unknown>> {
-  const scale = opts.scale ?? 'large';
+export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?: string; scale?: string; command?: string }): Promise<Record<string, unknown>> {
+  const scale = opts.scale ?? (/small|medium/.exec(opts.dataDir)?.[0] ?? 'large');
+  const loadBefore = round(loadavg()[0] ?? 0);
   await ensureData(opts.dataDir, scale);
   const scratch = mkdtempSync(join(opts.dbPath ? resolve(opts.dbPath, '..') : tmpdir(), 'ingest-bench-'));
   try {
@@ -153,14 +158,38 @@ export async function run(opts: { dataDir: string; dbPath?: string; resultsDir?:
     };
     const resultsDir = opts.resultsDir ?? resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'ingest.json'), JSON.stringify(record, null, 2) + '\n');
+    const resultsFile = join(resultsDir, 'ingest.json');
+    const sections: Record<string, unknown> = {};
+    if (existsSync(resultsFile)) {
+      const prev = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>;
+      for (const k of ['small', 'medium', 'large']) if (prev[k]) sections[k] = prev[k];
+      // The earlier single-record layout: keep it as the section of its scale.
+      if (typeof prev['scale'] === 'string' && !sections[prev['scale']]) sections[prev['scale']] = prev;
+    }
+    sections[scale] = {
+      ...record,
+      data: opts.dataDir,
+      command: opts.command ?? `npx tsx bench/ingest.bench.ts ${opts.dataDir} ${scale}`,
+      commit: gitCommit(),
+      load_average_1m: { before: loadBefore, after: round(loadavg()[0] ?? 0) },
+      finished_at: new Date().toISOString(),
+    };
+    writeFileSync(resultsFile, JSON.stringify(sections, null, 2) + '\n');
     process.stdout.write(
       `ingest ${record.rows} rows: bare ${record.bare_seconds} s, ingest ${record.ingest_seconds} s (ratio ${record.ratio}, bar 2; CPU ratio ${record.cpu_ratio}), ` +
         `reload ${record.reload_seconds} s, ${record.rows_per_second} rows/s, peak RSS ${JSON.stringify(record.peak_rss_mb)} MB\n`,
     );
-    return record;
+    return sections;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -176,5 +205,9 @@ if (argv[0] === '--phase' && process.send) {
   const result = await phase(which as Phase, dataDir, dbPath);
   process.send(result, () => process.exit(0));
 } else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await run({ dataDir: resolve(argv[0] ?? 'bench/data/large') });
+  await run({
+    dataDir: resolve(argv[0] ?? 'bench/data/large'),
+    ...(argv[1] ? { scale: argv[1] } : {}),
+    command: `npx tsx bench/ingest.bench.ts ${argv.join(' ')}`.trim(),
+  });
 }
