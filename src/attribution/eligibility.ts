@@ -101,10 +101,18 @@ export async function buildEligibility(
     : sql``;
   await wh.run(sql`create or replace temp table att_cand as
     with touches as (
+      -- The touch's account, else its contact's: two branches with plain equi-joins (a left join
+      -- on 'account_id is null and …' became a nested-loop join of touches x contacts).
       select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
-        coalesce(t.account_id, c.account_id) as resolved_account_id
+        t.account_id as resolved_account_id
       from core.touchpoints t
-      left join core.contacts c on t.account_id is null and c.contact_id = t.contact_id
+      where t.account_id is not null
+      union all
+      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
+        c.account_id as resolved_account_id
+      from core.touchpoints t
+      left join core.contacts c on c.contact_id = t.contact_id
+      where t.account_id is null
     )
     select ${touchSelect}
     from att_opp o
