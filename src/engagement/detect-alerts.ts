@@ -24,6 +24,8 @@
  * - dispersion (quasi-Poisson, var(ln(1+X)) ≈ φ·μ/(1+μ)²): the series' own φ from the MAD of its
  *   previous `history_months` residuals (k ≥ `min_residual_months` of them), shrunk toward the
  *   median φ of all series of the grain worth `dispersion_prior_months` months, never below 1.
+ *   A month judged on the months before only (the newest) takes the spread of the past months'
+ *   before-only residuals, which are wider than the two-sided ones.
  * - z = e_t / σ_t; two-sided normal p-value (erfc in SQL, relative error < 1.2e-7).
  * - tested when μ_t ≥ `min_expected` (minimum volume). Benjamini–Hochberg at `fdr` across every
  *   partner-month tested in the run; inside each partner-month kept, BH at `fdr` across its
@@ -134,9 +136,12 @@ export async function detectAlerts(wh: Warehouse, args: { runId: number; cfg: En
       from cumulated
     ),
     leveled as (
-      select *, median(y) over w as level, count(*) over w as level_months
+      select *, median(y) over w as level, count(*) over w as level_months,
+        median(y) over wt as level_trail, count(*) over wt as trail_months,
+        ${raw(a.level_months_after > 0 ? `count(*) over (partition by sid order by month rows between 1 following and ${a.level_months_after} following)` : '0')} as months_after
       from indexed
-      window w as (partition by sid order by month rows between ${a.level_months} preceding and ${a.level_months_after} following exclude current row)
+      window w as (partition by sid order by month rows between ${a.level_months} preceding and ${a.level_months_after} following exclude current row),
+        wt as (partition by sid order by month rows between ${a.level_months} preceding and 1 preceding)
     ),
     raw_resid as (
       select *,
@@ -182,24 +187,36 @@ export async function detectAlerts(wh: Warehouse, args: { runId: number; cfg: En
     ),
     resid2 as (
       select *, level + seasonal_shift as expected_log, y - (level + seasonal_shift) as e,
-        greatest(exp(level + seasonal_shift + shared) - 1, 0) as expected
+        case when trail_months >= ${a.min_history_months} then y - (level_trail + seasonal_shift) end as e_trail,
+        greatest(exp(level + seasonal_shift + shared) - 1, 0) as expected,
+        months_after < ${a.level_months_after} as one_sided
       from resid
     ),
     spread as (
-      select *, 1.4826 * median(abs(e)) over w as sigma_own, count(e) over w as resid_months,
+      select *, 1.4826 * median(abs(e)) over w as sigma_both, count(e) over w as k_both,
+        1.4826 * median(abs(e_trail)) over w as sigma_trail, count(e_trail) over w as k_trail,
         expected / ((1 + expected) * (1 + expected)) as poisson
       from resid2
       window w as (partition by sid order by month rows between ${W} preceding and 1 preceding)
     ),
     pool as (
-      select grain, median(sigma_own * sigma_own / poisson) as phi_pool
-      from spread where resid_months >= ${a.min_residual_months} and poisson > 0 group by grain
+      select grain,
+        median(sigma_both * sigma_both / poisson) filter (where k_both >= ${a.min_residual_months}) as phi_both,
+        median(sigma_trail * sigma_trail / poisson) filter (where k_trail >= ${a.min_residual_months}) as phi_trail
+      from spread where poisson > 0 group by grain
+    ),
+    chosen as (
+      select s.*,
+        case when s.one_sided then s.sigma_trail else s.sigma_both end as sigma_own,
+        case when s.one_sided then s.k_trail else s.k_both end as resid_months,
+        coalesce(case when s.one_sided then p.phi_trail else p.phi_both end, 1) as phi_pool
+      from spread s join pool p using (grain)
     ),
     dispersed as (
-      select s.*, greatest(1, (s.resid_months * s.sigma_own * s.sigma_own / s.poisson + ${a.dispersion_prior_months} * p.phi_pool)
-          / (s.resid_months + ${a.dispersion_prior_months})) as dispersion
-      from spread s join pool p using (grain)
-      where s.resid_months >= ${a.min_residual_months} and s.expected >= ${a.min_expected}::DOUBLE
+      select *, greatest(1, (resid_months * sigma_own * sigma_own / poisson + ${a.dispersion_prior_months} * phi_pool)
+          / (resid_months + ${a.dispersion_prior_months})) as dispersion
+      from chosen
+      where resid_months >= ${a.min_residual_months} and expected >= ${a.min_expected}::DOUBLE
     ),
     tested as (
       select *, sqrt(dispersion * poisson) as sigma from dispersed
