@@ -48,21 +48,25 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
     from att_split
     group by opportunity_id, purpose
     having abs(any_value(amount_cents)) - sum(base_cents) <> 0`);
-  const out = raw(`${opts.runId}::INTEGER, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-      occurred_at, weight`);
-  await wh.run(sql`insert into model.credits (${cols})
-    select ${out}, ${money('sign(amount_cents) * base_cents')}, rule
-    from att_split s
-    anti join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose`);
-  await wh.run(sql`insert into model.credits (${cols})
-    with ranked as (
-      select s.*, sp.spare_cents, row_number() over lr as rn
+  // The ranking window sorts only the keys (and the temp table's rowid) of groups with spare
+  // cents and keeps the rows that earn one; the wide columns (rule text) never pass the sort.
+  await wh.run(`create or replace temp table att_extra as
+    select r
+    from (
+      select s.rowid as r, sp.spare_cents,
+        row_number() over (partition by s.opportunity_id, s.purpose
+          order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first) as rn
       from att_split s
       join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose
-      window lr as (partition by s.opportunity_id, s.purpose order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first)
     )
-    select ${out}, ${money('sign(amount_cents) * (base_cents + case when rn <= spare_cents then 1 else 0 end)')}, rule
-    from ranked`);
+    where rn <= spare_cents`);
+  await wh.run(sql`insert into model.credits (${cols})
+    select ${opts.runId}::INTEGER, s.opportunity_id, s.purpose, s.touchpoint_id, s.partner_id, s.activity_id, s.channel,
+      s.touch_type, s.occurred_at, s.weight,
+      ${money('sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end)')}, s.rule
+    from att_split s
+    left join att_extra x on x.r = s.rowid`);
+  await wh.run('drop table if exists att_extra');
   await wh.run('drop table if exists att_spare');
   await wh.run(sql`insert into model.credits (${cols})
     with due as (
