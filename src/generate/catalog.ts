@@ -4,7 +4,12 @@
  */
 import type { ActivityType, PartnerType, TouchType } from '../warehouse/index.js';
 
-export const SCALES = ['small', 'medium', 'large'] as const;
+/**
+ * `ci` is partner-rich and quick: 16 partners over 20,000 accounts give each partner ~100-700
+ * engaged accounts (small gives most partners fewer than 30), so a truth test can score partners,
+ * not only programs, in well under a minute.
+ */
+export const SCALES = ['small', 'medium', 'large', 'ci'] as const;
 export type Scale = (typeof SCALES)[number];
 
 export interface ScaleParams {
@@ -24,6 +29,7 @@ export const SCALE_PARAMS: Record<Scale, ScaleParams> = {
   small: { accounts: 1200, partners: 24, backgroundTouches: 5.5, preOpportunityTouches: 2.5, partnerTouchesPerMonth: 1, usagePerMonth: 2 },
   medium: { accounts: 100_000, partners: 80, backgroundTouches: 5.5, preOpportunityTouches: 2.5, partnerTouchesPerMonth: 1, usagePerMonth: 1 },
   large: { accounts: 1_000_000, partners: 200, backgroundTouches: 5.5, preOpportunityTouches: 2.5, partnerTouchesPerMonth: 1, usagePerMonth: 1 },
+  ci: { accounts: 20_000, partners: 16, backgroundTouches: 5.5, preOpportunityTouches: 2.5, partnerTouchesPerMonth: 1, usagePerMonth: 1 },
 };
 
 /**

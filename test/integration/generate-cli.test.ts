@@ -57,7 +57,7 @@ describe('jointly generate', () => {
     test('an unknown scale is one line on stderr and exit code 2', async () => {
       const code = await runCli(['generate', '--scale', 'huge', '--out', tmpdir()]);
       expect(code).toBe(2);
-      expect(err.join('')).toBe('jointly: --scale expects one of small, medium, large, got "huge".\n');
+      expect(err.join('')).toBe('jointly: --scale expects one of small, medium, large, ci, got "huge".\n');
     });
 
     test('a fractional seed or a dirty share above 0.2 is refused', async () => {
