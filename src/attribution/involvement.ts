@@ -15,10 +15,12 @@ import { sql } from '../warehouse/index.js';
 export async function writeInvolvement(wh: Warehouse, runId: number): Promise<void> {
   await wh.run(sql`insert into model.sourced (run_id, opportunity_id, partner_id, reason, touchpoint_id)
     with first_touch as (
-      select e.opportunity_id, e.touchpoint_id, e.partner_id, e.touch_type
-      from att_elig_n e
-      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
-      where e.purpose = 'pipeline' and e.touchpoint_id = p.first_id
+      -- Only a partner referral or deal registration can source by touch: filter before the join.
+      select c.opportunity_id, c.touchpoint_id, c.partner_id, c.touch_type
+      from att_cand c
+      join att_pos p on p.opportunity_id = c.opportunity_id and p.purpose = 'pipeline'
+      where c.in_pipeline and c.partner_id is not null and c.touch_type in ('referral', 'deal_registration')
+        and c.touchpoint_id = p.first_id
     )
     select ${runId}, o.opportunity_id,
       coalesce(co.sourced_partner_id, co.registered_partner_id, f.partner_id),

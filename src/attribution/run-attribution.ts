@@ -10,7 +10,7 @@ import { loadAttributionConfig, resolveModel } from './config.js';
 import { buildEligibility, dropEligibility } from './eligibility.js';
 import { modelSql } from './models/index.js';
 import { writeCredits } from './credits.js';
-import { checkCreditInvariants } from './invariants.js';
+import { checkCreditInvariants, type CreditedTotals } from './invariants.js';
 import { writeInvolvement } from './involvement.js';
 import { writeReportFacts } from './report-facts.js';
 
@@ -94,19 +94,22 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
         if (model.prepare) await model.prepare(tx);
       });
       await step('credits_ms', () => writeCredits(tx, { runId, weights: model.select }));
-      await step('invariants_ms', () => checkCreditInvariants(tx, runId));
+      let credited: CreditedTotals | undefined;
+      await step('invariants_ms', async () => {
+        credited = await checkCreditInvariants(tx, runId);
+      });
       await step('involvement_ms', () => writeInvolvement(tx, runId));
       await step('report_facts_ms', () => writeReportFacts(tx, runId));
-      const totals = await tx.all<Omit<RunSummary, 'run_id' | 'model'>>(sql`
+      const totals = await tx.all<Omit<RunSummary, 'run_id' | 'model' | keyof CreditedTotals>>(sql`
         select
           (select count(*)::INTEGER from att_opp) as opportunities,
           (select (coalesce(sum(cents), 0)::DECIMAL(38,2) / 100)::DECIMAL(18,2) from att_opp)::VARCHAR as pipeline_total,
-          (select (coalesce(sum(cents) filter (where is_won), 0)::DECIMAL(38,2) / 100)::DECIMAL(18,2) from att_opp)::VARCHAR as revenue_total,
-          (select coalesce(sum(pipeline_credit), 0) from model.credits where run_id = ${runId})::DECIMAL(18,2)::VARCHAR as credited_pipeline_total,
-          (select coalesce(sum(revenue_credit), 0) from model.credits where run_id = ${runId})::DECIMAL(18,2)::VARCHAR as credited_revenue_total`);
+          (select (coalesce(sum(cents) filter (where is_won), 0)::DECIMAL(38,2) / 100)::DECIMAL(18,2) from att_opp)::VARCHAR as revenue_total`);
       const t = totals[0];
-      if (!t) throw new JointlyError('INTERNAL', 'Run totals query returned no row.');
-      const result: RunSummary = { run_id: runId, model: resolved.name, ...t, opportunities: Number(t.opportunities) };
+      if (!t || !credited) throw new JointlyError('INTERNAL', 'Run totals query returned no row.');
+      const result: RunSummary = {
+        run_id: runId, model: resolved.name, ...t, ...credited, opportunities: Number(t.opportunities),
+      };
       await tx.run(sql`update meta.runs set status = 'succeeded', finished_at = now(),
           duration_ms = ${Date.now() - started}::INTEGER,
           summary = ${JSON.stringify({ ...result, timings, ...info })}::JSON
