@@ -6,10 +6,16 @@
  * (bar: >= 0.8). Both the expected (planted) and the realised incremental revenue are scored.
  * Figures are reported as measured; the estimator is never tuned to the truth file.
  *
- *   flock /tmp/jointly-bench.lock npx tsx bench/incrementality.bench.ts [small|medium|small-seeds]
+ *   timeout 2400 flock -w 1200 /tmp/jointly-bench.lock npx tsx bench/incrementality.bench.ts [small|medium|ci|small-seeds]
+ *
+ * Spearman is computed over the units with a planted effect (midranks for ties) and printed with
+ * its sample size (`spearman_n`). The cached warehouse (bench/data/incrementality-<scale>) is
+ * reused, so a rerun measures only the estimate; attribution runs once, one model (linear), for
+ * the attributed column.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Warehouse } from '../src/warehouse/index.js';
@@ -18,7 +24,7 @@ import { ingestPaths } from '../src/ingest/index.js';
 import { runAttribution } from '../src/attribution/index.js';
 import { runIncrementality, scoreAgainstTruth, type IncrementalityRow } from '../src/incrementality/index.js';
 
-type Scale = 'small' | 'medium';
+type Scale = 'small' | 'medium' | 'ci';
 
 function hasEffect(t: EffectTruth): boolean {
   return t.open_lift !== 0 || t.win_lift !== 0 || t.deal_size_multiplier !== 1;
@@ -35,6 +41,7 @@ function score(rows: IncrementalityRow[], kind: 'partner' | 'program', metric: '
   return {
     units_with_effect: withEffect.length,
     estimated: expected.estimated,
+    spearman_n: expected.spearman === null ? 0 : expected.estimated,
     coverage_expected: expected.coverage,
     coverage_realised: realised.coverage,
     spearman_expected_all_units: all.spearman,
@@ -44,9 +51,17 @@ function score(rows: IncrementalityRow[], kind: 'partner' | 'program', metric: '
   };
 }
 
+function gitCommit(root: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Runs the benchmark; returns the figures recorded in bench/results/incrementality.json. */
 export async function run(opts: { dataDir?: string; dbPath?: string; scale?: Scale | 'large'; resultsDir?: string }): Promise<Record<string, unknown>> {
-  const scale: Scale = opts.scale === 'small' ? 'small' : 'medium';
+  const scale: Scale = opts.scale === 'small' || opts.scale === 'ci' ? opts.scale : 'medium';
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const dataDir = join(opts.dataDir ? dirname(opts.dataDir) : join(root, 'bench', 'data'), `incrementality-${scale}`);
   const dbPath = join(dataDir, 'warehouse.duckdb');
@@ -70,25 +85,41 @@ export async function run(opts: { dataDir?: string; dbPath?: string; scale?: Sca
       await runAttribution(wh, { model: 'linear' });
       timings['attribution_s'] = (Date.now() - t) / 1000;
     }
+    const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
     const t = Date.now();
     const result = await runIncrementality(wh, { seed: 1 });
     timings['incrementality_s'] = (Date.now() - t) / 1000;
+    const loadAfter = loadavg().map((x) => Math.round(x * 100) / 100);
     const partners = truth.partners.map((p) => ({ id: p.partner_id, t: p }));
     const programs = truth.programs.map((p) => ({ id: p.program, t: p }));
+    const partnersRevenue = score(result.rows, 'partner', 'revenue', partners);
+    const programsRevenue = score(result.rows, 'program', 'revenue', programs);
+    const missedRevenue = partnersRevenue.missed.length + programsRevenue.missed.length;
+    const estimatedRevenue = partnersRevenue.estimated + programsRevenue.estimated;
     const out = {
       scale,
       seed: 42,
+      commit: gitCommit(root),
+      command: `npx tsx bench/incrementality.bench.ts ${scale}`,
+      load_average_1_5_15: { before_estimate: loadBefore, after_estimate: loadAfter },
       run_id: result.run_id,
       timings,
+      revenue_bar: {
+        coverage_partners_and_programs_expected: estimatedRevenue ? (estimatedRevenue - missedRevenue) / estimatedRevenue : null,
+        coverage_n: estimatedRevenue,
+        spearman_partners_expected: partnersRevenue.spearman_expected_with_effect,
+        spearman_partners_realised: partnersRevenue.spearman_realised,
+        spearman_n: partnersRevenue.spearman_n,
+      },
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       bars: { coverage: 0.9, spearman: 0.8 },
-      partners_revenue: score(result.rows, 'partner', 'revenue', partners),
-      programs_revenue: score(result.rows, 'program', 'revenue', programs),
+      partners_revenue: partnersRevenue,
+      programs_revenue: programsRevenue,
       partners_pipeline: score(result.rows, 'partner', 'pipeline', partners),
       programs_pipeline: score(result.rows, 'program', 'pipeline', programs),
       method: result.rows[0]?.method,
     };
-    if (opts.resultsDir === undefined) {
+    if (opts.resultsDir === undefined && scale === 'medium') {
       const dir = join(root, 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'incrementality.json'), JSON.stringify({ benchmark: 'incrementality', finished_at: new Date().toISOString(), ...out }, null, 2) + '\n');
@@ -139,6 +170,6 @@ export async function runSmallSeeds(seeds: readonly number[]): Promise<Record<st
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv[2];
-  const figures = arg === 'small-seeds' ? await runSmallSeeds([1, 2, 3, 4, 5]) : await run({ scale: arg === 'small' ? 'small' : 'medium' });
+  const figures = arg === 'small-seeds' ? await runSmallSeeds([1, 2, 3, 4, 5]) : await run({ scale: arg === 'small' || arg === 'ci' ? arg : 'medium' });
   process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
 }
