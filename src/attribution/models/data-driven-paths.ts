@@ -2,7 +2,8 @@
  * Paths for the data-driven models, built set-wise: per opportunity the ordered players (channels,
  * or partners with non-partner touches by channel) of its touches from the window start to the
  * close; won = a conversion, lost and open = a non-converting path. Identical paths are
- * aggregated in SQL, so only distinct journeys reach TypeScript.
+ * aggregated in SQL (as packed integer keys, see aggregatedPaths), so only distinct journeys
+ * reach TypeScript.
  */
 import type { Warehouse } from '../../warehouse/index.js';
 import { sql } from '../../warehouse/index.js';
