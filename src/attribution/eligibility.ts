@@ -13,7 +13,9 @@
  *   pipeline prefix and form fills), never from sorting each partition.
  * - `att_partner_shares`: partner shares of multi-partner activities (`attributes.partner_shares`).
  *
- * `opportunityId` restricts everything to one opportunity (explain).
+ * `opportunityId` restricts everything to one opportunity (explain). `positions: 'first'` leaves
+ * att_pos with counts and the first touch only (last, opportunity-creation and lead-creation ids
+ * null), for models that read no other position.
  */
 import type { Warehouse } from '../warehouse/index.js';
 import { sql, raw, type Sql } from '../warehouse/index.js';
@@ -42,7 +44,7 @@ function maxWindow(w: Windows): number {
  */
 export async function buildEligibility(
   wh: Warehouse,
-  opts: { windows: Windows; opportunityId?: string },
+  opts: { windows: Windows; opportunityId?: string; positions?: 'all' | 'first' },
 ): Promise<void> {
   const oppFilter = opts.opportunityId === undefined ? sql`` : sql`where opportunity_id = ${opts.opportunityId}`;
   await wh.run(sql`create or replace temp table att_opp as
@@ -140,16 +142,21 @@ export async function buildEligibility(
   // Positions from one aggregate pass over att_cand (no sort of any partition): the pipeline
   // touches are a prefix in time of the revenue touches, so both purposes come from one group by.
   const key = '(occurred_at, touchpoint_id)';
+  // The first touch is always needed (sourced by touch); the other key touches only by models
+  // that read positions (each arg over the struct key costs about a second per 10M rows).
+  const later = (opts.positions ?? 'all') === 'all'
+    ? `arg_max(touchpoint_id, ${key}) as last_id,
+        arg_max(touchpoint_id, ${key}) filter (where in_pipeline) as oppc_id,
+        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill') as lead_all,
+        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill' and in_pipeline) as lead_pipe`
+    : `null::VARCHAR as last_id, null::VARCHAR as oppc_id, null::VARCHAR as lead_all, null::VARCHAR as lead_pipe`;
   await wh.run(`create or replace temp table att_pos as
     with agg as (
       select opportunity_id, bool_or(in_revenue) as in_revenue,
         count(*)::INTEGER as n_all,
         count(*) filter (where in_pipeline)::INTEGER as n_pipe,
         arg_min(touchpoint_id, ${key}) as first_id,
-        arg_max(touchpoint_id, ${key}) as last_id,
-        arg_max(touchpoint_id, ${key}) filter (where in_pipeline) as oppc_id,
-        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill') as lead_all,
-        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill' and in_pipeline) as lead_pipe
+        ${later}
       from att_cand
       where in_pipeline or in_revenue
       group by opportunity_id

@@ -81,15 +81,17 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
   await wh.run('set preserve_insertion_order = false');
   try {
     const summary = await wh.transaction(async (tx) => {
+      const model = modelSql(cfg, resolved.name, info);
       const windowsKey = JSON.stringify(resolved.windows);
       if (share.reuse && kept.get(wh) === windowsKey) {
         timings['eligibility_ms'] = 0;
         info['eligibility'] = 'reused from the previous model of this batch of runs';
       } else {
         kept.delete(wh);
-        await step('eligibility_ms', () => buildEligibility(tx, { windows: resolved.windows }));
+        // Kept for the next model of a batch: every position; alone: only what this model reads.
+        const positions = share.keep ? 'all' : (model.positions ?? 'all');
+        await step('eligibility_ms', () => buildEligibility(tx, { windows: resolved.windows, positions }));
       }
-      const model = modelSql(cfg, resolved.name, info);
       await step('prepare_ms', async () => {
         if (model.prepare) await model.prepare(tx);
       });

@@ -1,6 +1,6 @@
 /** Blended: a weighted mix of other rule-based models; the mix is normalised to sum to 1. */
 import { sql, raw } from '../../warehouse/index.js';
-import { PLAIN_COLS, type ModelSql } from './common.js';
+import { PLAIN_COLS, positionsOf, type ModelSql } from './common.js';
 
 /** @example blendedSql([{ name: 'linear', mix: 0.5, model: linearSql() }, …]) */
 export function blendedSql(parts: readonly { name: string; mix: number; model: ModelSql }[]): ModelSql {
@@ -11,6 +11,7 @@ export function blendedSql(parts: readonly { name: string; mix: number; model: M
       from (${p.model.select})`)
     .reduce((a, b) => sql`${a} union all ${b}`);
   return {
+    positions: positionsOf(parts.map((p) => p.model)),
     async prepare(wh) {
       for (const p of parts) if (p.model.prepare) await p.model.prepare(wh);
     },

@@ -19,6 +19,13 @@ export const PLAIN_COLS = COLS.join(', ');
 export interface ModelSql {
   prepare?: (wh: Warehouse) => Promise<void>;
   select: Sql;
+  /** Positions of att_pos the select reads: 'first' = counts and first_id only; default 'all'. */
+  positions?: 'all' | 'first';
+}
+
+/** 'all' when any of the models reads positions beyond the first touch. */
+export function positionsOf(models: readonly ModelSql[]): 'all' | 'first' {
+  return models.every((m) => m.positions === 'first') ? 'first' : 'all';
 }
 
 /**

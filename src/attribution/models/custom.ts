@@ -51,11 +51,12 @@ export function customSql(p: CustomParams, label: string): ModelSql {
   const needsDims = [p.partner_type, p.activity_type].some((m) => Object.values(m).some((v) => v !== undefined));
   const source = needsDims ? 'att_elig' : 'att_elig_n';
   if (factors.length === 0) {
-    return { select: normalised(sql`${p.default_factor}::DOUBLE`, sql`${label + ': default factor'}`, sql``, source) };
+    return { positions: 'first', select: normalised(sql`${p.default_factor}::DOUBLE`, sql`${label + ': default factor'}`, sql``, source) };
   }
   const product = factors.map((f) => sql`coalesce(${f}, 1.0)`).reduce((a, b) => sql`${a} * ${b}`);
   const anyListed = factors.map((f) => sql`(${f}) is not null`).reduce((a, b) => sql`${a} or ${b}`);
   const rawExpr = sql`case when ${anyListed} then ${product} else ${p.default_factor}::DOUBLE end`;
   const rule = sql`${label + ': factor '} || round(${rawExpr}, 4) || ' for ' || e.touch_type || ' on ' || e.channel`;
-  return { select: normalised(rawExpr, rule, sql``, source) };
+  const positions = Object.values(p.position).some((v) => v !== undefined) ? 'all' : 'first';
+  return { positions, select: normalised(rawExpr, rule, sql``, source) };
 }

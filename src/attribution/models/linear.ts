@@ -5,6 +5,7 @@ import { E_COLS, type ModelSql } from './common.js';
 /** @example linearSql() // four touches -> 0.25 each */
 export function linearSql(): ModelSql {
   return {
+    positions: 'first',
     select: sql`select ${raw(E_COLS)}, 1.0 / p.n as weight, 'linear: 1 of ' || p.n || ' touches' as rule
       from att_elig_n e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose`,

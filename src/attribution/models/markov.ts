@@ -10,6 +10,7 @@ import { aggregatedPaths, writeShares } from './data-driven-paths.js';
 /** @example markovSql({ order: 1 }) */
 export function markovSql(p: { order: 1 | 2 | 3 | 4 }): ModelSql {
   return {
+    positions: 'first',
     async prepare(wh) {
       const paths = await aggregatedPaths(wh, 'channels');
       await writeShares(wh, paths.length ? markovCredits(paths, { order: p.order }) : []);

@@ -5,7 +5,7 @@
  * all required (partner_type, program, touch_type, activity_type, channel, partner_id).
  */
 import { sql, raw, type Sql } from '../../warehouse/index.js';
-import { PLAIN_COLS, type ModelSql } from './common.js';
+import { PLAIN_COLS, positionsOf, type ModelSql } from './common.js';
 
 export interface RuleCondition {
   partner_type?: string | undefined;
@@ -45,6 +45,7 @@ export function rulesSql(
       where k.idx = ${b.idx}::INTEGER`)
     .reduce((a, b) => sql`${a} union all ${b}`);
   return {
+    positions: positionsOf(branches.map((b) => b.model)),
     async prepare(wh) {
       await wh.run(sql`create or replace temp table att_pick as
         select opportunity_id, purpose, ${pick} as idx

@@ -15,6 +15,7 @@ export function shapleySql(
   info: Record<string, unknown>,
 ): ModelSql {
   return {
+    positions: 'first',
     async prepare(wh) {
       const paths = await aggregatedPaths(wh, p.players);
       if (paths.length === 0) {

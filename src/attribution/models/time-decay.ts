@@ -19,6 +19,7 @@ export function decayFactor(days: number, halfLifeDays: number): number {
 export function timeDecaySql(p: { half_life_days: number }): ModelSql {
   const table = `att_decay`;
   return {
+    positions: 'first',
     async prepare(wh: Warehouse) {
       const factors = Array.from({ length: DECAY_DAYS + 1 }, (_, d) => decayFactor(d, p.half_life_days));
       await wh.run(`create or replace temp table ${table} (day INTEGER, factor DOUBLE)`);
