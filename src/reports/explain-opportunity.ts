@@ -83,10 +83,12 @@ export async function explainOpportunity(
   }
   const params = await wh.get<{ windows: string }>(sql`select json_extract(params, '$.windows')::VARCHAR as windows from meta.runs where run_id = ${run.run_id}`, 'Run not found.');
   const windows = JSON.parse(params.windows) as Windows;
-  await buildEligibility(wh, { windows, opportunityId: opts.opportunityId });
+  // The eligible path of this one opportunity (touches that got no credit are listed too); its
+  // credits come from the stored run.
+  await buildEligibility(wh, { windows, opportunityId: opts.opportunityId, positions: 'first' });
   const rows = await wh.all<ExplainedTouch & { purpose: 'pipeline' | 'revenue' }>(sql`
     with path as (
-      select purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id from att_elig
+      select purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id from att_elig_n
     ),
     credits as (
       select purpose, touchpoint_id, partner_id, weight, pipeline_credit + revenue_credit as credit, rule,
