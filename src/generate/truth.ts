@@ -23,7 +23,14 @@ export interface EffectTruth {
   win_lift: number;
   deal_size_multiplier: number;
   engaged_accounts: number;
-  /** Σ over engaged accounts and months after engagement of E[world with effect − without]. */
+  /**
+   * Σ over engaged accounts and months after engagement of E[world with effect − without].
+   * Pipeline: new-business amount by month of creation; revenue: the won amount of those deals,
+   * counted in their creation month, only if they closed before as-of (not effects realised
+   * later). That is observable in the files and what a user wants measured, so the estimator
+   * (src/incrementality) targets exactly this, weighting recent months by how much of their
+   * pipeline has closed, rather than the truth being redefined.
+   */
   expected_incremental_pipeline: string;
   expected_incremental_revenue: string;
   /** Same sums over the realised draws (common random numbers in both worlds). */

@@ -1,6 +1,7 @@
 /**
- * Incrementality against the demo generator's planted truth at the small scale (CI-sized; the
- * medium-scale figures are in bench/incrementality.bench.ts). At this scale most partners have
+ * Incrementality against the demo generator's planted truth at the small scale (the partner-rich
+ * bar test is incrementality-truth-ci.test.ts; medium figures are in bench/incrementality.bench.ts).
+ * At this scale most partners have
  * too few engaged accounts, so the test checks that those say so, and that every unit that does
  * get an estimate has an interval covering its planted (expected) incremental revenue in at
  * least 90 % of cases; and that the holdout readout covers the realised effect of the experiment.
