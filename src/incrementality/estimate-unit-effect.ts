@@ -35,6 +35,10 @@ import { fitLogistic } from './logistic-regression.js';
  */
 export const PROPENSITY_FEATURES = ['ln_employees', 'ln_annual_revenue'] as const satisfies readonly Feature[];
 
+/** Features that are properties of the account, the same at every engagement month. */
+const ACCOUNT_FEATURES: readonly Feature[] = ['ln_employees', 'ln_annual_revenue'];
+const SCORE_VARIES_BY_MONTH = PROPENSITY_FEATURES.some((f) => !ACCOUNT_FEATURES.includes(f));
+
 export const INCREMENTALITY_METRICS = ['revenue', 'pipeline'] as const;
 export type IncrementalityMetric = (typeof INCREMENTALITY_METRICS)[number];
 
@@ -177,12 +181,22 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
   const pairT: number[] = [];
   const pairStart: number[] = [0];
   const matches: number[] = [];
+  // Account-level features score the same in every month: sort the pool once, not once a month.
+  const sortedByPos = new Map<number, { order: Int32Array; sorted: Float64Array }>();
+  const sortedAt = (pos: number) => {
+    const key = SCORE_VARIES_BY_MONTH ? pos : 0;
+    const hit = sortedByPos.get(key);
+    if (hit) return hit;
+    const scores = new Float64Array(poolAccounts);
+    for (let a = 0; a < poolAccounts; a++) scores[a] = pLogit(a * nMonths + key);
+    const order = Int32Array.from({ length: poolAccounts }, (_, a) => a).sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || a - b);
+    const made = { order, sorted: Float64Array.from(order, (a) => scores[a] ?? 0) };
+    sortedByPos.set(key, made);
+    return made;
+  };
   for (const [e, list] of byMonth) {
     const pos = monthPos.get(e) ?? 0;
-    const scores = new Float64Array(poolAccounts);
-    for (let a = 0; a < poolAccounts; a++) scores[a] = pLogit(a * nMonths + pos);
-    const order = Int32Array.from({ length: poolAccounts }, (_, a) => a).sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || a - b);
-    const sorted = Float64Array.from(order, (a) => scores[a] ?? 0);
+    const { order, sorted } = sortedAt(pos);
     for (const r of list.sort((a, b) => a - b)) {
       const s = tLogit(r);
       let lo = 0;
