@@ -105,6 +105,17 @@ export interface EngagementAlert {
   missing_accounts: string[];
 }
 
+/** What the run tested for alerts (from its summary; null for runs before the calibrated detector). */
+export interface AlertTesting {
+  /** Series-months tested (partner and partner-activity-type). */
+  tests: number;
+  partner_month_tests: number;
+  /** Benjamini-Hochberg false discovery rate. */
+  fdr: number;
+  /** Smallest |z| kept among partner alerts (or the first BH threshold when none). */
+  critical_z: number | null;
+}
+
 /**
  * Unusual engagement (drops and spikes against the partner's own seasonally adjusted history),
  * strongest first. With `partnerId`, only that partner's alerts.
@@ -116,8 +127,15 @@ export interface EngagementAlert {
 export async function getAlerts(
   wh: Warehouse,
   opts: { partnerId?: string | undefined; runId?: number | undefined } = {},
-): Promise<{ run: EngagementRunRef; alerts: EngagementAlert[] }> {
+): Promise<{ run: EngagementRunRef; alerts: EngagementAlert[]; tested: AlertTesting | null }> {
   const run = await getEngagementRun(wh, { runId: opts.runId });
+  const [summary] = await wh.allJS<{ tests: number | null; partner_month_tests: number | null; fdr: number | null; critical_z: number | null }>(sql`
+    select (summary->>'alert_tests')::INTEGER as tests, (summary->>'alert_partner_month_tests')::INTEGER as partner_month_tests,
+      (summary->>'alert_fdr')::DOUBLE as fdr, (summary->>'alert_critical_z')::DOUBLE as critical_z
+    from meta.runs where run_id = ${run.run_id}`);
+  const tested = summary && summary.tests !== null && summary.fdr !== null
+    ? { tests: summary.tests, partner_month_tests: summary.partner_month_tests ?? 0, fdr: summary.fdr, critical_z: summary.critical_z }
+    : null;
   const rows = await wh.allJS<Omit<EngagementAlert, 'grain' | 'direction'> & { grain: string; direction: string }>(sql`
     select grain, partner_id, activity_type, strftime(month, '%Y-%m') as month, metric, direction, value,
       round(expected, 2) as expected, round(expected_low, 2) as expected_low, round(expected_high, 2) as expected_high,
@@ -130,7 +148,7 @@ export async function getAlerts(
     grain: r.grain === 'partner' ? ('partner' as const) : ('partner_activity_type' as const),
     direction: r.direction === 'drop' ? ('drop' as const) : ('spike' as const),
   }));
-  return { run, alerts };
+  return { run, alerts, tested };
 }
 
 export type EngagementPipelineRow = {

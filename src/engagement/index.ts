@@ -8,7 +8,7 @@ export { ENGAGEMENT_MODEL_TYPES } from './credit-engagement.js';
 export { SCORE_GRAINS, type ScoreGrain } from './score-engagement.js';
 export {
   ENGAGEMENT_BY, getEngagement, getEngagementRun, getAlerts, getEngagementPipeline,
-  type EngagementBy, type EngagementScoreRow, type EngagementRunRef, type EngagementAlert, type EngagementPipelineRow,
+  type EngagementBy, type EngagementScoreRow, type EngagementRunRef, type EngagementAlert, type EngagementPipelineRow, type AlertTesting,
 } from './get-engagement.js';
 export { predictEngagement, ENGAGE_FEATURES, type EngagementPrediction } from './predict-engagement.js';
 export { predictRenewal, RENEWAL_FEATURES, type RenewalPrediction } from './predict-renewal.js';

@@ -198,7 +198,8 @@ describe('engagement alerts', () => {
     const wh = await Warehouse.open(join(dir, 'w.duckdb'));
     await ingestPaths(wh, [dir], { now: new Date(AS_OF) });
     const run = await runEngagement(wh);
-    const { alerts } = await getAlerts(wh);
+    const { alerts, tested } = await getAlerts(wh);
+    expect(tested).toEqual({ tests: run.alert_tests, partner_month_tests: run.alert_partner_month_tests, fdr: 0.01, critical_z: run.alert_critical_z });
     const drops = alerts.filter((a) => a.grain === 'partner' && a.direction === 'drop').sort((a, b) => a.z - b.z);
     expect(drops[0]).toMatchObject({ partner_id: planted.partner_id, month: planted.month, direction: 'drop' });
     const found = drops[0];

@@ -91,12 +91,13 @@ export function register(program: Command): void {
     try {
       const hasRun = await wh.all<{ n: number }>(`select count(*)::INTEGER as n from meta.runs where kind = 'engagement' and status = 'succeeded'`);
       if (flags.refresh || (hasRun[0]?.n ?? 0) === 0) await runEngagement(wh);
-      const { run, alerts } = await getAlerts(wh, { partnerId: flags.partner });
+      const { run, alerts, tested } = await getAlerts(wh, { partnerId: flags.partner });
       if (flags.json) {
-        printJson({ run_id: run.run_id, alerts });
+        printJson({ run_id: run.run_id, tested, alerts });
         return;
       }
-      process.stdout.write(`${alerts.length} engagement alert(s) from run ${run.run_id}\n`);
+      const scope = tested ? ` (${tested.partner_month_tests} partner-months tested, false discovery rate ${tested.fdr})` : '';
+      process.stdout.write(`${alerts.length} engagement alert(s) from run ${run.run_id}${scope}\n`);
       printTable(alerts, [
         { header: 'partner', value: (a) => a.partner_id },
         { header: 'activity type', value: (a) => a.activity_type ?? '(all)' },
