@@ -156,7 +156,7 @@ async function seasonalFixture(): Promise<Warehouse> {
       from months m, (values ('P1', 'A1', 100, 7), ('P2', 'A2', 80, 3), ('P3', 'A3', 120, 5)) p(partner_id, activity_id, base, k)
     )
     select plan.partner_id || '-' || strftime(plan.month, '%Y%m') || '-' || j, plan.month + to_days((j % 28)::INTEGER) + interval 9 hour,
-      'AC' || (j % 40), plan.partner_id, plan.activity_id, 'partner', 'attended', 2
+      'AC' || (j % 40), plan.partner_id, plan.activity_id, 'partner', 'click', 2
     from plan, generate_series(1, plan.n) t(j)`);
   // a later non-partner touch closes December 2025 (the data run to 2026-01-01)
   await wh.run(`insert into core.touchpoints (touchpoint_id, occurred_at, account_id, channel, touch_type, batch_id)
