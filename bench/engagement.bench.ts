@@ -90,6 +90,10 @@ async function runOne(scale: Scale, source: string, sourceDb: string): Promise<R
     // The planted partner's activity-type alerts in the planted month are the drop's breakdown.
     const breakdown = alerts.filter((a) => a.grain === 'partner_activity_type' && a.partner_id === planted?.partner_id && a.month === planted?.month);
     const falsePartner = alerts.filter((a) => a.grain === 'partner' && !isPlanted(a));
+    // The co-sell experiment (truth.experiments) moves its partner's engagement for real: its
+    // alerts are counted apart (still false against the anomaly list).
+    const experimentPartner = truth.experiments.map((e) => e['partner_id']).find((x): x is string => typeof x === 'string');
+    const onExperimentPartner = falsePartner.filter((a) => a.partner_id === experimentPartner).length;
     const falseTypes = alerts.filter((a) => a.grain === 'partner_activity_type' && !breakdown.includes(a));
     const s = eng.value;
     const pe = await timed(() => predictEngagement(wh));
@@ -116,6 +120,8 @@ async function runOne(scale: Scale, source: string, sourceDb: string): Promise<R
         planted_alert: found ? { value: found.value, expected: found.expected, range: [found.expected_low, found.expected_high], z: found.z, rank: alerts.indexOf(found) + 1 } : null,
         planted_activity_type_breakdown: breakdown.length,
         false_partner_alerts: falsePartner.length,
+        false_partner_alerts_on_experiment_partner: onExperimentPartner,
+        experiment_partner: experimentPartner ?? null,
         false_activity_type_alerts: falseTypes.length,
         false_alert_rate_per_partner_month: s.alert_partner_month_tests ? falsePartner.length / s.alert_partner_month_tests : null,
         false_alert_rate_per_test: s.alert_tests ? (falsePartner.length + falseTypes.length) / s.alert_tests : null,
