@@ -53,7 +53,7 @@ export interface AlertStats {
  * erfc(x) for x ≥ 0 as a SQL expression (Numerical Recipes `erfcc`, Chebyshev fit with fractional
  * error below 1.2e-7 everywhere, so tiny p-values keep their relative precision).
  */
-function erfcSql(x: string): string {
+export function erfcSql(x: string): string {
   const t = `(1.0 / (1.0 + 0.5 * (${x})))`;
   return `(${t} * exp(-(${x}) * (${x}) - 1.26551223 + ${t} * (1.00002368 + ${t} * (0.37409196 + ${t} * (0.09678418 + ${t} * (-0.18628806 + ${t} * (0.27886807 + ${t} * (-1.13520398 + ${t} * (1.48851587 + ${t} * (-0.82215223 + ${t} * 0.17087277))))))))))`;
 }
