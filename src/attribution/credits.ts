@@ -12,15 +12,14 @@ import type { Warehouse } from '../warehouse/index.js';
 import { sql, raw, type Sql } from '../warehouse/index.js';
 
 /**
+ * Splits a model's weights between partners and floors them to cents into the temp tables
+ * `att_split`, `att_spare` and `att_extra` (which rows earn a spare cent); built outside the
+ * run's transaction, written by writeCredits inside it.
+ *
  * @example
- * await writeCredits(wh, { runId: 7, weights: model.select });
+ * await splitCredits(wh, { weights: model.select });
  */
-export async function writeCredits(wh: Warehouse, opts: { runId: number; weights: Sql }): Promise<void> {
-  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
-  const money = (cents: string) =>
-    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
-      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
+export async function splitCredits(wh: Warehouse, opts: { weights: Sql }): Promise<void> {
   // Split and floor once into a temp table; the spare cents per (opportunity, purpose) come from
   // a grouped pass, and only groups with spare cents go through the ranking window (a model
   // with one row per opportunity, or a split that floors exactly, skips the sort entirely).
@@ -60,6 +59,21 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number; weights
       join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose
     )
     where rn <= spare_cents`);
+}
+
+/**
+ * Writes the rows prepared by splitCredits into `model.credits` (and the unattributed rows),
+ * then drops the temp tables.
+ *
+ * @example
+ * await splitCredits(wh, { weights: model.select }); await writeCredits(wh, { runId: 7 });
+ */
+export async function writeCredits(wh: Warehouse, opts: { runId: number }): Promise<void> {
+  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
+    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
+  const money = (cents: string) =>
+    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
+      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
   await wh.run(sql`insert into model.credits (${cols})
     select ${opts.runId}::INTEGER, s.opportunity_id, s.purpose, s.touchpoint_id, s.partner_id, s.activity_id, s.channel,
       s.touch_type, s.occurred_at, s.weight,

@@ -9,7 +9,7 @@ import { sql } from '../warehouse/index.js';
 import { loadAttributionConfig, resolveModel } from './config.js';
 import { buildEligibility, dropEligibility } from './eligibility.js';
 import { modelSql } from './models/index.js';
-import { writeCredits } from './credits.js';
+import { splitCredits, writeCredits } from './credits.js';
 import { checkCreditInvariants, type CreditedTotals } from './invariants.js';
 import { writeInvolvement } from './involvement.js';
 import { writeReportFacts } from './report-facts.js';
@@ -80,22 +80,28 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
   const order = await wh.all<{ v: string }>(`select current_setting('preserve_insertion_order')::VARCHAR as v`);
   await wh.run('set preserve_insertion_order = false');
   try {
+    // Connection-local temp tables (eligibility, model lookups, split credits) are built before
+    // the transaction: DuckDB builds them ~1.7x slower inside one (measured at 10M touches), and
+    // they are not outputs. The outputs (credits, sourced, report tables, the run's status) are
+    // written in one transaction, so a failed run still leaves only its `failed` record.
+    const model = modelSql(cfg, resolved.name, info);
+    const windowsKey = JSON.stringify(resolved.windows);
+    if (share.reuse && kept.get(wh) === windowsKey) {
+      timings['eligibility_ms'] = 0;
+      info['eligibility'] = 'reused from the previous model of this batch of runs';
+    } else {
+      kept.delete(wh);
+      // Kept for the next model of a batch: every position; alone: only what this model reads.
+      const positions = share.keep ? 'all' : (model.positions ?? 'all');
+      await step('eligibility_ms', () => buildEligibility(wh, { windows: resolved.windows, positions }));
+    }
+    await step('prepare_ms', async () => {
+      if (model.prepare) await model.prepare(wh);
+    });
+    await step('split_ms', () => splitCredits(wh, { weights: model.select }));
     const summary = await wh.transaction(async (tx) => {
-      const model = modelSql(cfg, resolved.name, info);
-      const windowsKey = JSON.stringify(resolved.windows);
-      if (share.reuse && kept.get(wh) === windowsKey) {
-        timings['eligibility_ms'] = 0;
-        info['eligibility'] = 'reused from the previous model of this batch of runs';
-      } else {
-        kept.delete(wh);
-        // Kept for the next model of a batch: every position; alone: only what this model reads.
-        const positions = share.keep ? 'all' : (model.positions ?? 'all');
-        await step('eligibility_ms', () => buildEligibility(tx, { windows: resolved.windows, positions }));
-      }
-      await step('prepare_ms', async () => {
-        if (model.prepare) await model.prepare(tx);
-      });
-      await step('credits_ms', () => writeCredits(tx, { runId, weights: model.select }));
+      await step('credits_ms', () => writeCredits(tx, { runId }));
+      timings['credits_ms'] = (timings['credits_ms'] ?? 0) + (timings['split_ms'] ?? 0);
       let credited: CreditedTotals | undefined;
       await step('invariants_ms', async () => {
         credited = await checkCreditInvariants(tx, runId);
@@ -126,6 +132,8 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
     return summary;
   } catch (error) {
     kept.delete(wh);
+    // Temp tables built outside the transaction are not rolled back: drop them here.
+    await dropEligibility(wh);
     await wh.run(sql`update meta.runs set status = 'failed', finished_at = now(),
         duration_ms = ${Date.now() - started}::INTEGER,
         summary = ${JSON.stringify({ error: messageOf(error) })}::JSON
