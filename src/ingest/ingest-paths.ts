@@ -62,7 +62,7 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
   const now = opts.now ?? new Date();
   const started = Date.now();
   // Parquet copies of the files being read (one at a time; see loadFile).
-  const scratchDir = mkdtempSync(join(tmpdir(), 'jointly-ingest-'));
+  const scratchDir = mkdtempSync(join(tmpdir(), 'jointly-ingest-scratch-'));
   try {
     const baseCurrency = await checkBaseCurrency(wh, opts.baseCurrency);
     // Headers first: a wrong header fails the batch before anything is written.

@@ -1,6 +1,7 @@
 /**
- * Loads one file inside the batch's transaction: text -> typed stage (one statement) -> within-
- * file duplicates -> account aliases -> history of replaced rows -> core -> quarantine -> counts,
+ * Loads one file inside the batch's transaction: raw copy (CSV/NDJSON: the file as read, in file
+ * order, to a Parquet file in the batch's scratch folder) -> typed stage (one parallel statement)
+ * -> within-file duplicates -> account aliases -> history of replaced rows -> core -> quarantine -> counts,
  * then checks in SQL that rows_in = loaded + updated + duplicates + quarantined and that core and
  * quarantine hold exactly those rows. Every step is one set-wise statement.
  *
@@ -118,22 +119,70 @@ export async function loadFile(
   const rawFile = source.raw ? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`) : undefined;
   const text = rawFile && source.overRaw ? { ...source, sql: source.overRaw(rawFile) } : source;
   const stage = typedStageSql({ spec, source: text, ctx: { ...ctx, loaded, file: file.display } });
+  // The stage (typed rows with their verdicts) also goes to a Parquet file: at 10M rows a temp
+  // table made inside the batch's transaction spills gigabytes through the buffer pool, while
+  // the later steps read only a few columns of the file. Verdicts changed later (within-file
+  // duplicates, account aliases) are rows of the small temp table ingest_fix, laid over the file
+  // by the view ingest_stage.
+  const stageFile = join(ctx.scratchDir, `stage-${ctx.batchId}.parquet`);
   try {
-    if (rawFile) {
-      await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
-      mark('read');
+    try {
+      if (rawFile) {
+        await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
+        mark('read');
+      }
+      // Every row's verdict is independent of the others: no order to keep, fully parallel.
+      await withoutInsertionOrder(wh, () => wh.run(`copy (${stage.sql}) to ${sqlString(stageFile)} (format parquet, compression snappy)`));
+      mark('stage');
+    } catch (error) {
+      if (!isReadError(error)) throw error;
+      throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
+        cause: error,
+      });
+    } finally {
+      if (rawFile) rmSync(rawFile, { force: true });
     }
-    // Every row's verdict is independent of the others: no order to keep, fully parallel.
-    await withoutInsertionOrder(wh, () => wh.run(`create or replace temp table ${STAGE} as ${stage.sql}`));
-    mark('stage');
-  } catch (error) {
-    if (!isReadError(error)) throw error;
-    throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
-      cause: error,
-    });
+    return await judgeAndWrite(wh, { file, table, spec, stage, stageFile, source, batchId: ctx.batchId, mark });
   } finally {
-    if (rawFile) rmSync(rawFile, { force: true });
+    await wh.run(`drop view if exists ${STAGE}; drop table if exists ingest_fix`);
+    rmSync(stageFile, { force: true });
   }
+}
+
+/** Verdicts that later steps change: the rows of ingest_fix replace these columns of the stage. */
+const FIXED = ['__status', '__err', '__raw', '__reason', '__alias_to'] as const;
+
+/** (Re)creates the view ingest_stage over the stage file, with the fixes laid over when there are any. */
+async function stageView(wh: Warehouse, stageFile: string, withFixes: boolean): Promise<void> {
+  const from = `read_parquet(${sqlString(stageFile)})`;
+  if (!withFixes) {
+    await wh.run(`create or replace temp view ${STAGE} as select * from ${from}`);
+    return;
+  }
+  const replaced = FIXED.map((c) => `case when f.__row is null then s.${c} else f.${c} end as ${c}`).join(', ');
+  await wh.run(`create or replace temp view ${STAGE} as
+    select s.* replace (${replaced}) from ${from} s left join ingest_fix f on f.__row = s.__row`);
+}
+
+/** Duplicates, aliases, history, core, quarantine, counts and checks of one staged file. */
+async function judgeAndWrite(
+  wh: Warehouse,
+  args: {
+    file: SourceFile & { display: string; sha256: string };
+    table: TableName;
+    spec: (typeof TABLES)[TableName];
+    stage: ReturnType<typeof typedStageSql>;
+    stageFile: string;
+    source: SourceRelation;
+    batchId: number;
+    mark: (step: string) => void;
+  },
+): Promise<FileCounts> {
+  const { file, table, spec, stage, stageFile, source, mark } = args;
+  const ctx = { batchId: args.batchId };
+  await stageView(wh, stageFile, false);
+  await wh.run(`create or replace temp table ingest_fix as
+    select __row, ${FIXED.join(', ')} from ${STAGE} limit 0`);
   const keys = stage.keyColumns;
   const keyEq = (a: string, b: string): string => keys.map((k) => `${a}.${q(k)} is not distinct from ${b}.${q(k)}`).join(' and ');
   const dupIdx = stage.checks.findIndex((c) => c.code === 'duplicate_key') + 1;
@@ -154,29 +203,38 @@ export async function loadFile(
     where s.__status <> 'quarantined'
     group by ${keys.map((k) => `s.${q(k)}`).join(', ')} having count(*) > 1`);
   const dupCount = await wh.find<{ n: number }>('select count(*)::integer as n from ingest_dups');
+  let fixed = false;
   if (dupCount && dupCount.n > 0) {
-    await wh.run(`update ${STAGE} s set
-        __status = case when s.row_hash = d.first_hash then 'duplicate' else 'quarantined' end,
-        __err = case when s.row_hash = d.first_hash then null else ${dupIdx} end,
-        __raw = case when s.row_hash = d.first_hash then null else ${rowJson} end,
-        __reason = case when s.row_hash = d.first_hash then null else
-          ${sqlString(`${keys.join(', ')}: the key appears earlier in this file (row `)} || d.first_row || ') with different content' end
-      from ingest_dups d
-      where ${keyEq('s', 'd')} and s.__row <> d.first_row and s.__status <> 'quarantined'`);
+    await wh.run(`insert into ingest_fix
+      select s.__row,
+        case when s.row_hash = d.first_hash then 'duplicate' else 'quarantined' end,
+        case when s.row_hash = d.first_hash then null else ${dupIdx} end,
+        case when s.row_hash = d.first_hash then null else ${rowJson} end,
+        case when s.row_hash = d.first_hash then null else
+          ${sqlString(`${keys.join(', ')}: the key appears earlier in this file (row `)} || d.first_row || ') with different content' end,
+        s.__alias_to
+      from ${STAGE} s join ingest_dups d on ${keyEq('s', 'd')}
+      where s.__row <> d.first_row and s.__status <> 'quarantined'`);
+    await stageView(wh, stageFile, true);
+    fixed = true;
   }
 
   mark('within-file duplicates');
   if (table === 'accounts') {
     // Accounts matched by normalised domain: a new id whose domain an earlier row of this file
     // (or core, decided in the stage) already has becomes an alias of the first-seen id.
-    await wh.run(`update ${STAGE} s set __status = 'aliased', __alias_to = f.account_id
-      from (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
+    // Rows still 'loaded' have no fix yet, so each row gets at most one.
+    await wh.run(`insert into ingest_fix
+      select s.__row, 'aliased', s.__err, s.__raw, s.__reason, f.account_id
+      from ${STAGE} s join (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
             from ${STAGE} x
             semi join (select hash(domain) as dh from ${STAGE} where __status = 'loaded' and domain is not null
                        group by dh having count(*) > 1) c on hash(x.domain) = c.dh
             where __status = 'loaded' and domain is not null
             group by domain having count(distinct account_id) > 1) f
-      where s.__status = 'loaded' and s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id`);
+        on s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id
+      where s.__status = 'loaded'`);
+    if (!fixed) await stageView(wh, stageFile, true);
     await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
       select account_id, __alias_to, 'same domain ' || domain, ${ctx.batchId}
       from ${STAGE} where __status = 'aliased'
@@ -184,12 +242,23 @@ export async function loadFile(
   }
 
   mark('account aliases');
+  // Verdicts are final from here: one scan of the status column gives the counts, and the steps
+  // below skip what has no rows (no history without updates, no quarantine insert without bad rows).
+  const { nl_rows: nlRows, ...counts } = await wh.get<Omit<FileCounts, 'file' | 'table'> & { nl_rows: number }>(
+    `select count(*)::integer as rows_in,
+       count(*) filter (where __status = 'loaded')::integer as loaded,
+       count(*) filter (where __status = 'updated')::integer as updated,
+       count(*) filter (where __status in ('duplicate', 'aliased'))::integer as duplicates,
+       count(*) filter (where __status = 'quarantined')::integer as quarantined,
+       count(*) filter (where __nl > 0)::integer as nl_rows
+     from ${STAGE}`,
+    'no counts',
+  );
   // Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
   const lineBase = source.lines === 'csv' ? '1' : '0';
-  const nl = await wh.find<{ n: number }>(`select count(*)::integer as n from ${STAGE} where __nl > 0`);
   let lineJoin = '';
   let lineExpr = `s.__row + ${lineBase}`;
-  if (nl && nl.n > 0) {
+  if (nlRows > 0) {
     await wh.run(`create or replace temp table ingest_nl as
       select __row, sum(__nl) over (order by __row) as before from ${STAGE} where __nl > 0`);
     lineJoin = `asof left join ingest_nl n on s.__row > n.__row`;
@@ -199,10 +268,12 @@ export async function loadFile(
   mark('lines');
   // Replaced versions go to history, then leave core.
   const history = `core.${q(table + '_history')}`;
-  await wh.run(`insert into ${history}
-    select c.*, now()::timestamp, ${ctx.batchId}
-    from core.${q(table)} c join ${STAGE} s on ${keyEq('c', 's')} and s.__status = 'updated'`);
-  await wh.run(`delete from core.${q(table)} c using ${STAGE} s where ${keyEq('c', 's')} and s.__status = 'updated'`);
+  if (counts.updated > 0) {
+    await wh.run(`insert into ${history}
+      select c.*, now()::timestamp, ${ctx.batchId}
+      from core.${q(table)} c join ${STAGE} s on ${keyEq('c', 's')} and s.__status = 'updated'`);
+    await wh.run(`delete from core.${q(table)} c using ${STAGE} s where ${keyEq('c', 's')} and s.__status = 'updated'`);
+  }
 
   mark('history');
   const cols = stage.coreColumns.map(q);
@@ -210,32 +281,27 @@ export async function loadFile(
   // preserve_insertion_order DuckDB inserts in parallel and skips the order-keeping batch merge
   // (about half the CPU of this step at 1M touchpoints). Only for this statement and the stage:
   // the raw copy must keep file order (its file_row_number is the data row).
-  await withoutInsertionOrder(wh, () => wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
-    select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
-    from ${STAGE} s ${lineJoin}
-    where s.__status in ('loaded', 'updated')`));
+  if (counts.loaded + counts.updated > 0) {
+    await withoutInsertionOrder(wh, () => wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+      select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
+      from ${STAGE} s ${lineJoin}
+      where s.__status in ('loaded', 'updated')`));
+  }
 
   mark('core insert');
   const checkValues = stage.checks
     .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
     .join(', ');
-  await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
-    select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)},
-      ${source.lines === 'none' ? 'null' : lineExpr}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
-    from ${STAGE} s ${lineJoin}
-    join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
-    where s.__status = 'quarantined'`);
+  if (counts.quarantined > 0) {
+    await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
+      select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)},
+        ${source.lines === 'none' ? 'null' : lineExpr}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
+      from ${STAGE} s ${lineJoin}
+      join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
+      where s.__status = 'quarantined'`);
+  }
 
   mark('quarantine');
-  const counts = await wh.get<Omit<FileCounts, 'file' | 'table'>>(
-    `select count(*)::integer as rows_in,
-       count(*) filter (where __status = 'loaded')::integer as loaded,
-       count(*) filter (where __status = 'updated')::integer as updated,
-       count(*) filter (where __status in ('duplicate', 'aliased'))::integer as duplicates,
-       count(*) filter (where __status = 'quarantined')::integer as quarantined
-     from ${STAGE}`,
-    'no counts',
-  );
   const check = await wh.get<{ core_rows: number; quarantine_rows: number; unexplained: number }>(
     `select
        (select count(*)::integer from core.${q(table)} where batch_id = ${ctx.batchId} and source_file = ${sqlString(file.display)}) as core_rows,
@@ -258,7 +324,6 @@ export async function loadFile(
       ${counts.rows_in}, ${counts.loaded}, ${counts.updated}, ${counts.duplicates}, ${counts.quarantined},
       ${money ? `(select sum(${q(money.name + '_base')}) from ${STAGE} where __status in ('loaded', 'updated'))` : 'null'}`);
   await markLoadedFile(wh, file, file.sha256, ctx.batchId);
-  await wh.run(`drop table if exists ${STAGE}`);
   mark('counts and checks');
   return { file: file.display, table, ...counts };
 }
