@@ -38,21 +38,23 @@ export function positionsOf(models: readonly ModelSql[]): 'all' | 'first' {
  * normalised(sql`e.touch_type = 'meeting'`, sql`'meeting'`)
  */
 export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``, source: 'att_elig' | 'att_elig_n' = 'att_elig'): Sql {
-  return sql`with r as materialized (
-      select ${raw(E_COLS)}, p.n, (${rawExpr})::DOUBLE as raw_weight, ${ruleExpr} as rule
-      from ${raw(source)} e
+  // No materialized intermediate (8M wide rows with rule text ran out of a 3 GB limit at 10M
+  // touches): the totals come from one grouped pass, the rows from a second pass that
+  // recomputes the raw weight.
+  const from = sql`from ${raw(source)} e
       join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
-      ${joins}
-    ),
-    s as (
-      select opportunity_id, purpose, sum(raw_weight) as tot from r group by opportunity_id, purpose
+      ${joins}`;
+  return sql`with s as (
+      select e.opportunity_id, e.purpose, sum((${rawExpr})::DOUBLE) as tot
+      ${from}
+      group by e.opportunity_id, e.purpose
     )
-    select ${raw(PLAIN_COLS.split(', ').map((c) => `r.${c}`).join(', '))},
-      case when s.tot > 0 then r.raw_weight / s.tot else 1.0 / r.n end as weight,
-      case when s.tot > 0 then r.rule else 'fallback: linear (no touch has a weight in this model)' end as rule
-    from r
-    join s on s.opportunity_id = r.opportunity_id and s.purpose = r.purpose
-    where s.tot = 0 or r.raw_weight > 0`;
+    select ${raw(E_COLS)},
+      case when s.tot > 0 then (${rawExpr})::DOUBLE / s.tot else 1.0 / p.n end as weight,
+      case when s.tot > 0 then ${ruleExpr} else 'fallback: linear (no touch has a weight in this model)' end as rule
+    ${from}
+    join s on s.opportunity_id = e.opportunity_id and s.purpose = e.purpose
+    where s.tot = 0 or (${rawExpr})::DOUBLE > 0`;
 }
 
 export type Role = 'first' | 'last' | 'lead_creation' | 'opportunity_creation' | 'close';
