@@ -6,7 +6,7 @@
  * (bar: >= 0.8). Both the expected (planted) and the realised incremental revenue are scored.
  * Figures are reported as measured; the estimator is never tuned to the truth file.
  *
- *   timeout 2400 flock -w 1200 /tmp/jointly-bench.lock npx tsx bench/incrementality.bench.ts [small|medium|ci|small-seeds]
+ *   timeout 2400 flock -w 1200 /tmp/jointly-bench.lock npx tsx bench/incrementality.bench.ts [small|medium|ci|small-seeds|ci-seeds [SEED...]]
  *
  * Spearman is computed over the units with a planted effect (midranks for ties) and printed with
  * its sample size (`spearman_n`). The cached warehouse (bench/data/incrementality-<scale>) is
@@ -168,8 +168,53 @@ export async function runSmallSeeds(seeds: readonly number[]): Promise<Record<st
   return { scale: 'small', seeds, units_with_effect: e.units, estimated: e.estimated, coverage_expected: e.coverage, coverage_realised: r.coverage, spearman_expected: e.spearman, spearman_realised: r.spearman };
 }
 
+/**
+ * Seed-to-seed variability of the bar at the `ci` scale (what the CI truth test sees at one seed):
+ * per seed, generate, ingest, estimate (no attribution run) and score incremental revenue —
+ * coverage over partners and programs with an effect, Spearman over partners with an effect.
+ */
+export async function runCiSeeds(seeds: readonly number[]): Promise<Record<string, unknown>> {
+  process.env['JOINTLY_PII_KEY'] ??= 'bench-pii-key-not-secret';
+  const perSeed: Record<string, unknown>[] = [];
+  for (const seed of seeds) {
+    const dir = mkdtempSync(join(tmpdir(), 'jointly-incr-ci-'));
+    try {
+      await generateDemoData({ seed, scale: 'ci', outDir: join(dir, 'data') });
+      const truth: Truth = JSON.parse(readFileSync(join(dir, 'data', 'truth.json'), 'utf8'));
+      const wh = await Warehouse.open(join(dir, 'w.duckdb'));
+      try {
+        await ingestPaths(wh, [join(dir, 'data')]);
+        const t = Date.now();
+        const result = await runIncrementality(wh, { seed: 1, bootstrapIterations: 500 });
+        const seconds = (Date.now() - t) / 1000;
+        const p = score(result.rows, 'partner', 'revenue', truth.partners.map((x) => ({ id: x.partner_id, t: x })));
+        const g = score(result.rows, 'program', 'revenue', truth.programs.map((x) => ({ id: x.program, t: x })));
+        const n = p.estimated + g.estimated;
+        perSeed.push({
+          seed,
+          estimate_s: seconds,
+          coverage_partners_and_programs: n ? (n - p.missed.length - g.missed.length) / n : null,
+          coverage_n: n,
+          spearman_partners_expected: p.spearman_expected_with_effect,
+          spearman_partners_realised: p.spearman_realised,
+          spearman_n: p.spearman_n,
+        });
+      } finally {
+        await wh.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { scale: 'ci', per_seed: perSeed };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv[2];
-  const figures = arg === 'small-seeds' ? await runSmallSeeds([1, 2, 3, 4, 5]) : await run({ scale: arg === 'small' || arg === 'ci' ? arg : 'medium' });
+  const seeds = process.argv.slice(3).map(Number);
+  const figures =
+    arg === 'small-seeds' ? await runSmallSeeds([1, 2, 3, 4, 5])
+    : arg === 'ci-seeds' ? await runCiSeeds(seeds.length ? seeds : [42, 1, 2, 3])
+    : await run({ scale: arg === 'small' || arg === 'ci' ? arg : 'medium' });
   process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
 }

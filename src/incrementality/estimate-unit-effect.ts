@@ -12,12 +12,18 @@
  * the imbalance does not depend on when an account engaged; its own sampling error is part of
  * the bootstrap because δ is re-estimated in every resample.
  *
+ * Known limit: the bootstrap holds the matches fixed (it does not re-fit or re-match); Abadie &
+ * Imbens (2008) show resampling a nearest-neighbour matching estimator is not exactly valid, so
+ * coverage is checked against planted truth (test/integration/incrementality-truth-ci.test.ts,
+ * bench/incrementality.bench.ts) rather than assumed.
+ *
  * Revenue months are weighted by the share of that month's pipeline already closed (see
  * load-incrementality-panel.ts): a baseline difference in won revenue shows up only partly in
  * recent months, exactly as the effect itself does.
  *
- * All of it runs over typed arrays: matching sorts the pool once per engagement month, and the
- * bootstrap resamples indices into precomputed per-pair sums (no query per unit or resample).
+ * All of it runs over typed arrays: matching sorts the pool once (per month only if a propensity
+ * feature varies by month), and the bootstrap reweights precomputed per-match values (no query
+ * per unit or resample).
  */
 import { quantileSorted, seededRandom } from './bootstrap.js';
 import { FEATURES, type Feature, type IncrementalityPanel } from './load-incrementality-panel.js';
@@ -270,14 +276,13 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
     }
     return { dPre, dPost, wPre, wPost };
   }
-  const statistic = (s: { dPre: Float64Array; dPost: Float64Array; wPre: Float64Array; wPost: Float64Array }, idx: Int32Array | null): number => {
+  const statistic = (s: { dPre: Float64Array; dPost: Float64Array; wPre: Float64Array; wPost: Float64Array }): number => {
     let a = 0;
     let b = 0;
     let c = 0;
     let d = 0;
-    const n = idx ? idx.length : matched;
-    for (let i = 0; i < n; i++) {
-      const p = idx ? (idx[i] ?? 0) : i;
+    const n = matched;
+    for (let p = 0; p < n; p++) {
       a += s.dPost[p] ?? 0;
       b += s.dPre[p] ?? 0;
       c += s.wPre[p] ?? 0;
@@ -285,17 +290,65 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
     }
     return (a - (c > 0 ? (b / c) * d : 0)) / n;
   };
+  // Interval: a two-sample Bayesian bootstrap (Rubin 1981) with the matches held fixed. Every
+  // engaged account and every comparison account gets an Exp(1) weight per resample; a control's
+  // weight moves every pair that reused it. Resampling engaged accounts alone (the first
+  // version) ignored that reuse and gave too-narrow intervals for large units (programs: several
+  // thousand engaged accounts drawing on one pool), whose intervals then missed more often.
+  const ctrlOf = new Map<number, number>();
+  const matchCtrl = new Int32Array(matches.length);
+  matches.forEach((m, k) => {
+    const acc = Math.floor(m / nMonths);
+    let j = ctrlOf.get(acc);
+    if (j === undefined) {
+      j = ctrlOf.size;
+      ctrlOf.set(acc, j);
+    }
+    matchCtrl[k] = j;
+  });
+  const mv = (col: Float64Array) => Float64Array.from(matches, (m) => col[m] ?? 0);
+  const tv = (col: Float64Array) => Float64Array.from(pairT, (r) => col[r] ?? 0);
+  const parts = {
+    revenue: { tPre: tv(treated.preRevenue), tPost: tv(treated.postRevenue), cPre: mv(pool.preRevenue), cPost: mv(pool.postRevenue), w: sums.revenue },
+    pipeline: { tPre: tv(treated.prePipeline), tPost: tv(treated.postPipeline), cPre: mv(pool.prePipeline), cPost: mv(pool.postPipeline), w: sums.pipeline },
+  };
   const reps = { revenue: new Float64Array(o.bootstrapIterations), pipeline: new Float64Array(o.bootstrapIterations) };
   const boot = seededRandom(o.seed ^ 0x5bd1e995);
-  const idx = new Int32Array(matched);
+  const u = new Float64Array(ctrlOf.size);
+  const v = new Float64Array(matched);
   for (let it = 0; it < o.bootstrapIterations; it++) {
-    for (let i = 0; i < matched; i++) idx[i] = Math.floor(boot() * matched);
-    reps.revenue[it] = statistic(sums.revenue, idx);
-    reps.pipeline[it] = statistic(sums.pipeline, idx);
+    for (let j = 0; j < u.length; j++) u[j] = -Math.log(1 - boot());
+    for (let p = 0; p < matched; p++) v[p] = -Math.log(1 - boot());
+    for (const metric of INCREMENTALITY_METRICS) {
+      const x = parts[metric];
+      let A = 0;
+      let B = 0;
+      let C = 0;
+      let D = 0;
+      let V = 0;
+      for (let p = 0; p < matched; p++) {
+        let W = 0;
+        let pre = 0;
+        let post = 0;
+        for (let k = pairStart[p] ?? 0; k < (pairStart[p + 1] ?? 0); k++) {
+          const wk = u[matchCtrl[k] ?? 0] ?? 0;
+          W += wk;
+          pre += wk * (x.cPre[k] ?? 0);
+          post += wk * (x.cPost[k] ?? 0);
+        }
+        const vp = v[p] ?? 0;
+        A += vp * ((x.tPost[p] ?? 0) - post / W);
+        B += vp * ((x.tPre[p] ?? 0) - pre / W);
+        C += vp * (x.w.wPre[p] ?? 0);
+        D += vp * (x.w.wPost[p] ?? 0);
+        V += vp;
+      }
+      reps[metric][it] = (A - (C > 0 ? (B / C) * D : 0)) / V;
+    }
   }
   const perMetric: UnitEffect['perMetric'] = { revenue: null, pipeline: null };
   for (const metric of INCREMENTALITY_METRICS) {
-    const att = statistic(sums[metric], null);
+    const att = statistic(sums[metric]);
     const sorted = Array.from(reps[metric]).sort((p, q) => p - q);
     perMetric[metric] = { att, total: att * eligible, low: quantileSorted(sorted, 0.025) * eligible, high: quantileSorted(sorted, 0.975) * eligible };
   }
