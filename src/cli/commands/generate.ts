@@ -1,5 +1,5 @@
 /**
- * `jointly generate --seed N --scale small|medium|large --out DIR [--dirty F] [--json]`:
+ * `jointly generate --seed N --scale ci|small|medium|large --out DIR [--dirty F] [--json]`:
  * writes the demo data set with planted truth (see src/generate/README.md).
  */
 import type { Command } from 'commander';
