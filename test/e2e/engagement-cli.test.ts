@@ -1,12 +1,13 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import { Warehouse } from '../../src/warehouse/index.js';
+import { captureOutput } from './capture-output.js';
 
-let out = '';
-let err = '';
+const io = captureOutput();
+
 let db = '';
 
 beforeAll(async () => {
@@ -20,26 +21,11 @@ beforeAll(async () => {
     ('T2', TIMESTAMP '2025-01-20', 'A2', 'P2', null, 'partner', 'meeting', 1800, null)`);
   await wh.close();
 });
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 describe('jointly engagement / alerts / predict', () => {
   test('engagement --json gives the run and one row per partner, best first', async () => {
     expect(await runCli(['engagement', '--by', 'partner', '--json', '--db', db])).toBe(0);
-    const r = JSON.parse(out) as { run_id: number; model: string; by: string; rows: { key: string; score: number | null; content_depth: number | null }[] };
+    const r = JSON.parse(io.out) as { run_id: number; model: string; by: string; rows: { key: string; score: number | null; content_depth: number | null }[] };
     expect(r.by).toBe('partner');
     expect(r.model).toBe('position_based');
     // P1: content depth (600/600 + 100%)/2 = 1; co-created 1 activity in 1 quarter / 2 = 0.5 -> 100 * (0.2 + 0.05) / 0.3 = 83.3.
@@ -49,25 +35,25 @@ describe('jointly engagement / alerts / predict', () => {
 
   test('engagement --partner shows only that partner', async () => {
     expect(await runCli(['engagement', '--by', 'account', '--partner', 'P2', '--stored', '--json', '--db', db])).toBe(0);
-    const r = JSON.parse(out) as { rows: { key: string }[] };
+    const r = JSON.parse(io.out) as { rows: { key: string }[] };
     expect(r.rows.map((x) => x.key)).toEqual(['A2']);
   });
 
   test('alerts --json lists none when there is too little history', async () => {
     expect(await runCli(['alerts', '--json', '--db', db])).toBe(0);
-    expect((JSON.parse(out) as { alerts: unknown[] }).alerts).toEqual([]);
+    expect((JSON.parse(io.out) as { alerts: unknown[] }).alerts).toEqual([]);
   });
 
   describe('failures', () => {
     test('predict engagement on two touches refuses in one line with the counts', async () => {
       expect(await runCli(['predict', 'engagement', '--db', db])).toBe(66);
-      expect(err).toMatch(/^jointly: Too little data to predict engagement in the next 30 days: training has \d+ account-months/);
-      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(io.err).toMatch(/^jointly: Too little data to predict engagement in the next 30 days: training has \d+ account-months/);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
     });
 
     test('an unknown --by is a usage error', async () => {
       expect(await runCli(['engagement', '--by', 'region', '--db', db])).toBe(2);
-      expect(err).toMatch(/--by expects partner, activity, activity_type, account, got "region"/);
+      expect(io.err).toMatch(/--by expects partner, activity, activity_type, account, got "region"/);
     });
   });
 });
