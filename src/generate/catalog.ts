@@ -145,12 +145,31 @@ export const ACTIVITY_COST: Record<ActivityType, number> = {
   other: 1000,
 };
 
-/** Cohort plant: renewal and churn behaviour of partner-sourced versus direct customers. */
+/**
+ * Cohort plant: renewal and churn behaviour of partner-sourced versus direct customers. The
+ * churn probabilities are population rates (averaged over health); each customer's own rate
+ * depends on its latent health, see {@link HEALTH}.
+ */
 export const COHORT_PARAMS = {
-  partner_sourced: { annual_churn_probability: 0.1, expansion_probability: 0.35 },
+  partner_sourced: { annual_churn_probability: 0.12, expansion_probability: 0.35 },
   direct: { annual_churn_probability: 0.22, expansion_probability: 0.2 },
   /** Share of the annual churn that happens mid-term (a cancellation with a 'churn' credit line). */
-  mid_term_share: 0.3,
+  mid_term_share: 0.05,
   contraction_probability: 0.08,
   refund_probability: 0.01,
+} as const;
+
+/**
+ * Renewal plant: every account has a latent health h ~ N(0, 1) (its own random stream). Health
+ * drives the product usage of a customer (monthly events ~ Poisson(usagePerMonth × exp(σ·h − σ²/2)),
+ * so the mean volume is unchanged, and healthier customers use more of the catalogue) AND its
+ * churn: P(churn) = logistic(c − health_effect_log_odds · h), both for the mid-term cancellation
+ * and for the non-renewal, with c set so the mean over h is the cohort's share from COHORT_PARAMS.
+ */
+export const HEALTH = {
+  health_effect_log_odds: 1.5,
+  usage_log_sd: 0.9,
+  /** Events used: the first k of USAGE_EVENTS, k = 1 + round((n − 1) · logistic(adoption_intercept + adoption_slope · h)). */
+  adoption_intercept: 0.5,
+  adoption_slope: 1.2,
 } as const;

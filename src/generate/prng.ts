@@ -20,6 +20,8 @@ export const STREAM = {
   partners: 5,
   activities: 6,
   feedback: 7,
+  health: 8,
+  usage: 9,
 } as const;
 
 function mix(h: number): number {

@@ -28,6 +28,7 @@ import {
   COHORT_PARAMS,
   CONTACT_ROLES,
   FIRST_NAMES,
+  HEALTH,
   INDUSTRIES,
   LAST_NAMES,
   LEAD_SOURCES,
@@ -125,6 +126,56 @@ function cohortTally(): CohortTally {
   return { customers: 0, churned: 0, churned_mid_term: 0, not_renewed: 0, renewals: 0, expansions: 0 };
 }
 
+/** Realised renewal plant: closed renewal opportunities by outcome and the mean health of each. */
+export interface RenewalTally {
+  customers: number;
+  closed_renewals: number;
+  lost_renewals: number;
+  mid_term_churns: number;
+  health_sum_renewed: number;
+  health_sum_lost: number;
+}
+
+const interceptCache = new Map<number, number>();
+
+/**
+ * Log-odds c such that the mean over h ~ N(0, 1) of logistic(c − b·h) is p (b =
+ * HEALTH.health_effect_log_odds): the cohort probabilities stay the population's churn rates.
+ * Midpoint rule on [−8, 8] and bisection; deterministic.
+ */
+export function churnIntercept(p: number): number {
+  const cached = interceptCache.get(p);
+  if (cached !== undefined) return cached;
+  const b = HEALTH.health_effect_log_odds;
+  const mean = (c: number): number => {
+    let s = 0;
+    let wsum = 0;
+    for (let k = 0; k < 1600; k++) {
+      const h = -8 + (k + 0.5) * 0.01;
+      const w = Math.exp(-(h * h) / 2);
+      s += w * logistic(c - b * h);
+      wsum += w;
+    }
+    return s / wsum;
+  };
+  let lo = -30;
+  let hi = 30;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    if (mean(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  const c = (lo + hi) / 2;
+  interceptCache.set(p, c);
+  return c;
+}
+
+/** P(churn) of a customer of health h in a cohort whose population churn probability is p. */
+export function churnProbability(p: number, h: number): number {
+  if (p <= 0) return 0;
+  return logistic(churnIntercept(p) - HEALTH.health_effect_log_odds * h);
+}
+
 export interface AwkwardRow {
   table: TableName;
   file: string;
@@ -168,6 +219,9 @@ export class AccountSimulator {
   readonly partnerTally: PartnerTally[];
   readonly arms = { treatment: armTally(), control: armTally() };
   readonly cohorts = { partner_sourced: cohortTally(), direct: cohortTally() };
+  readonly renewals: RenewalTally = { customers: 0, closed_renewals: 0, lost_renewals: 0, mid_term_churns: 0, health_sum_renewed: 0, health_sum_lost: 0 };
+  /** Latent health of the account being simulated (drawn from its own stream, see HEALTH). */
+  private health = 0;
   readonly confounding = {
     engaged: { accounts: 0, pipeline: 0, employees: 0 },
     not_engaged: { accounts: 0, pipeline: 0, employees: 0 },
@@ -183,6 +237,7 @@ export class AccountSimulator {
   private readonly closeProb = closeProbabilities();
   private readonly regionCum: Map<string, Float64Array> = new Map();
   private nTouch = 0;
+  private dropCandidates = 0;
   private nOpp = 0;
   private nContact = 0;
   private nRevenue = 0;
@@ -235,6 +290,7 @@ export class AccountSimulator {
   private account(i: number): void {
     const { w, partners, fx } = this.o;
     const rng = new Rng(this.o.seed, STREAM.accounts, i);
+    this.health = new Rng(this.o.seed, STREAM.health, i).normal();
     const id = `A${String(i + 1).padStart(7, '0')}`;
     const region = rng.weighted(REGIONS, REGION_WEIGHTS);
     const industry = rng.pick(INDUSTRIES);
@@ -554,6 +610,11 @@ export class AccountSimulator {
     const cp = COHORT_PARAMS[group];
     const tally = this.cohorts[group];
     tally.customers++;
+    const h = this.health;
+    const rt = this.renewals;
+    rt.customers++;
+    const midChurnP = churnProbability(cp.annual_churn_probability * COHORT_PARAMS.mid_term_share, h);
+    const notRenewP = churnProbability(cp.annual_churn_probability * (1 - COHORT_PARAMS.mid_term_share), h);
     const start = c.closeDay + 1 + rng.int(14);
     let arr = c.arrCents;
     let yearStart = start;
@@ -568,7 +629,7 @@ export class AccountSimulator {
     customerLife: while (yearStart < AS_OF_DAY) {
       const kind = year === 0 ? 'new' : 'renewal';
       const quarter = Math.floor(arr / 4);
-      const midChurn = rng.next() < cp.annual_churn_probability * COHORT_PARAMS.mid_term_share;
+      const midChurn = rng.next() < midChurnP;
       const churnQuarter = rng.int(4);
       const expands = rng.next() < cp.expansion_probability;
       const contracts = !expands && rng.next() < COHORT_PARAMS.contraction_probability;
@@ -600,6 +661,7 @@ export class AccountSimulator {
             line('churn', yearOpp, cancel + 1, pe, -unused);
             tally.churned++;
             tally.churned_mid_term++;
+            rt.mid_term_churns++;
             endDay = cancel;
             break customerLife;
           }
@@ -610,9 +672,15 @@ export class AccountSimulator {
       const anniversary = addMonths(yearStart, 12);
       const renewalCreated = anniversary - 60;
       if (renewalCreated >= AS_OF_DAY) break;
-      const renews = rng.next() >= cp.annual_churn_probability * (1 - COHORT_PARAMS.mid_term_share);
+      const renews = rng.next() >= notRenewP;
       yearOpp = this.opportunity(rng, { accountId: c.accountId, realAccountId: c.accountId, name: `${c.name} - renewal ${year + 1}`, type: 'renewal', day: renewalCreated, closeDay: anniversary, won: renews, localCents: arr, currency: c.currency, partner: undefined, contacts: c.contacts, domain: c.domain });
       if (anniversary >= AS_OF_DAY) break;
+      rt.closed_renewals++;
+      if (renews) rt.health_sum_renewed += h;
+      else {
+        rt.lost_renewals++;
+        rt.health_sum_lost += h;
+      }
       if (!renews) {
         tally.churned++;
         tally.not_renewed++;
@@ -623,19 +691,28 @@ export class AccountSimulator {
       yearStart = anniversary;
       year++;
     }
-    this.usage(rng, c.accountId, c.oppId.slice(1), start, Math.min(endDay, AS_OF_DAY));
+    this.usage(c.accountId, c.oppId.slice(1), start, Math.min(endDay, AS_OF_DAY));
   }
 
-  /** Usage rows; user ids are unique per subscription so the natural key never repeats. */
-  private usage(rng: Rng, accountId: string, subscription: string, from: number, to: number): void {
-    const perMonth = this.o.params.usagePerMonth;
+  /**
+   * Usage rows, driven by the account's health (see HEALTH): monthly events are Poisson with a
+   * mean scaled by exp(σ·h − σ²/2), drawn from the subscription's own stream so usage never shifts
+   * the sales simulation. User ids are unique per subscription so the natural key never repeats.
+   */
+  private usage(accountId: string, subscription: string, from: number, to: number): void {
+    const rng = new Rng(this.o.seed, STREAM.usage, Number(subscription));
+    const sd = HEALTH.usage_log_sd;
+    const mean = this.o.params.usagePerMonth * Math.exp(sd * this.health - (sd * sd) / 2);
+    const n = USAGE_EVENTS.length;
+    const used = USAGE_EVENTS.slice(0, 1 + Math.round((n - 1) * logistic(HEALTH.adoption_intercept + HEALTH.adoption_slope * this.health)));
     for (let m = monthOf(from); m < MONTHS; m++) {
       const ms = Math.max(from, MONTH_START[m] ?? 0);
       const me = Math.min(to, MONTH_START[m + 1] ?? AS_OF_DAY);
       if (ms >= me) continue;
-      for (let k = 0; k < perMonth; k++) {
+      const events = rng.poisson(mean);
+      for (let k = 0; k < events; k++) {
         const day = ms + rng.int(me - ms);
-        this.o.w.usage.row([accountId, tsStr(day, rng.int(86_400)), rng.pick(USAGE_EVENTS), String(1 + rng.int(200)), `user-${subscription}-${k + 1}`]);
+        this.o.w.usage.row([accountId, tsStr(day, rng.int(86_400)), rng.pick(used), String(1 + rng.int(200)), `user-${subscription}-${k + 1}`]);
         this.counts.usage++;
       }
     }
@@ -677,12 +754,13 @@ export class AccountSimulator {
       for (let k = 0; k < n; k++) {
         const d = Math.max(HISTORY_START_DAY, day - rng.int(60));
         const partner = t.engaged && d >= t.startDay && rng.next() < 0.35 ? t.engaged : undefined;
+        if (partner && this.thinned(partner, d)) continue;
         this.touch(rng, t, d, partner);
       }
     }
     const p = t.engaged;
     if (p) {
-      this.touch(rng, t, t.startDay, p);
+      if (!this.thinned(p, t.startDay)) this.touch(rng, t, t.startDay, p);
       const perMonth = this.o.params.partnerTouchesPerMonth * (0.6 + 0.2 * p.reach);
       for (let m = monthOf(t.startDay); m < MONTHS; m++) {
         const ms = Math.max(t.startDay + 1, MONTH_START[m] ?? 0);
@@ -691,12 +769,24 @@ export class AccountSimulator {
         const n = rng.poisson(perMonth);
         for (let k = 0; k < n; k++) {
           const day = ms + rng.int(me - ms);
-          const keep = rng.next();
-          if (p === this.dropPartner && m === ANOMALY.month && keep >= ANOMALY.keepFraction) continue;
+          rng.next(); // formerly the thinning draw; still drawn so the rest of the stream is unchanged
+          if (this.thinned(p, day)) continue;
           this.touch(rng, t, day, p);
         }
       }
     }
+  }
+
+  /**
+   * The planted engagement drop: true when a touch of the drop partner in the anomaly month is
+   * dropped. Thinning is systematic, not random: of the n-th such touch (whatever made it) only
+   * those where ⌊(n+1)·keepFraction⌋ steps up are kept, so exactly ~keepFraction survive at every
+   * seed (binomial thinning left 6 of 15 at one small seed, which is no drop).
+   */
+  private thinned(p: PartnerSim, day: number): boolean {
+    if (p !== this.dropPartner || monthOf(day) !== ANOMALY.month) return false;
+    const n = this.dropCandidates++;
+    return Math.floor((n + 1) * ANOMALY.keepFraction) === Math.floor(n * ANOMALY.keepFraction);
   }
 
   private touch(

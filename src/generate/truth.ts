@@ -4,7 +4,7 @@
  */
 import { fromMinor } from '../core/index.js';
 import { AS_OF, MONTHS, dateStr, HISTORY_START_DAY, monthLabel, MONTH_START } from './calendar.js';
-import { COHORT_PARAMS, PROGRAMS, type Scale } from './catalog.js';
+import { COHORT_PARAMS, HEALTH, PROGRAMS, type Scale } from './catalog.js';
 import type { PartnerSim } from './build-company.js';
 import {
   ANOMALY,
@@ -14,8 +14,29 @@ import {
   type AwkwardRow,
   type CohortTally,
   type PartnerTally,
+  churnIntercept,
 } from './simulate-accounts.js';
 import type { DirtyRow, FileSummary } from './table-writer.js';
+
+/** The planted renewal signal (latent health → usage and churn) and its realised counts. */
+export interface RenewalTruth {
+  description: string;
+  health: string;
+  health_effect_log_odds: number;
+  usage_log_sd: number;
+  adoption_intercept: number;
+  adoption_slope: number;
+  /** Per cohort: the population churn share and the log-odds c at health 0 that gives it. */
+  base_churn: Record<'partner_sourced' | 'direct', { annual_churn_probability: number; mid_term_log_odds: number; non_renewal_log_odds: number }>;
+  realised: {
+    customers: number;
+    closed_renewals: number;
+    lost_renewals: number;
+    mid_term_churns: number;
+    mean_health_renewed: number | null;
+    mean_health_lost: number | null;
+  };
+}
 
 /** Planted effect and its realised size for one partner or program. */
 export interface EffectTruth {
@@ -90,6 +111,7 @@ export interface Truth {
     params: typeof COHORT_PARAMS;
     realised: { partner_sourced: CohortTally; direct: CohortTally };
   };
+  renewal: RenewalTruth;
   identities: {
     partner_aliases: { partner_id: string; aliases: string[]; uses: number }[];
     account_duplicates: { account_id: string; duplicate_account_id: string; domain: string; duplicate_domain: string }[];
@@ -249,6 +271,7 @@ export function buildTruth(o: {
       params: COHORT_PARAMS,
       realised: sim.cohorts,
     },
+    renewal: renewalTruth(sim),
     identities: {
       partner_aliases: partners
         .filter((p) => p.aliases.length)
@@ -287,6 +310,34 @@ function blankTally(): PartnerTally {
     counterfactualOpportunities: 0,
     observedWins: 0,
     counterfactualWins: 0,
+  };
+}
+
+function renewalTruth(sim: AccountSimulator): RenewalTruth {
+  const r = sim.renewals;
+  const cohort = (p: number) => ({
+    annual_churn_probability: p,
+    mid_term_log_odds: round4(churnIntercept(p * COHORT_PARAMS.mid_term_share)),
+    non_renewal_log_odds: round4(churnIntercept(p * (1 - COHORT_PARAMS.mid_term_share))),
+  });
+  const renewed = r.closed_renewals - r.lost_renewals;
+  return {
+    description:
+      'Each account has a latent health h ~ N(0,1); it raises usage (events per month × exp(usage_log_sd·h − usage_log_sd²/2), more of the catalogue used) and lowers churn: P(churn) = logistic(c − health_effect_log_odds·h) at mid-term and at each renewal.',
+    health: 'standard normal, one per account, from its own random stream; not written to any file',
+    health_effect_log_odds: HEALTH.health_effect_log_odds,
+    usage_log_sd: HEALTH.usage_log_sd,
+    adoption_intercept: HEALTH.adoption_intercept,
+    adoption_slope: HEALTH.adoption_slope,
+    base_churn: { partner_sourced: cohort(COHORT_PARAMS.partner_sourced.annual_churn_probability), direct: cohort(COHORT_PARAMS.direct.annual_churn_probability) },
+    realised: {
+      customers: r.customers,
+      closed_renewals: r.closed_renewals,
+      lost_renewals: r.lost_renewals,
+      mid_term_churns: r.mid_term_churns,
+      mean_health_renewed: renewed ? round4(r.health_sum_renewed / renewed) : null,
+      mean_health_lost: r.lost_renewals ? round4(r.health_sum_lost / r.lost_renewals) : null,
+    },
   };
 }
 
