@@ -310,6 +310,22 @@ describe('generate', () => {
     expect(Number(realised) / Number(expected)).toBeLessThan(2);
   });
 
+  test('the renewal plant is stated and its closed renewals are the ones in the files', () => {
+    const r = truth.renewal;
+    expect(r.health_effect_log_odds).toBeGreaterThan(0);
+    expect(r.description).toMatch(/health/);
+    expect(r.realised.mean_health_lost ?? 0).toBeLessThan(r.realised.mean_health_renewed ?? 0);
+    const { header, records } = read(dir, 'opportunities');
+    const dirty = new Set(truth.dirty_rows.filter((d) => d.table === 'opportunities').map((d) => d.line));
+    const [type, closed, won] = ['type', 'is_closed', 'is_won'].map((c) => header.indexOf(c));
+    const renewals = records.filter((x) => !dirty.has(x.line) && x.fields[type ?? -1] === 'renewal' && x.fields[closed ?? -1] === 'true');
+    expect(renewals.length).toBe(r.realised.closed_renewals);
+    expect(renewals.filter((x) => x.fields[won ?? -1] === 'false').length).toBe(r.realised.lost_renewals);
+    // The cohort rates are population rates: the intercept at average health sits below them.
+    const p = truth.cohorts.params.direct.annual_churn_probability * (1 - truth.cohorts.params.mid_term_share);
+    expect(r.base_churn.direct.non_renewal_log_odds).toBeLessThan(Math.log(p / (1 - p)));
+  });
+
   test('the experiment, anomaly, cohorts and identities are planted in the files', () => {
     const exp = truth.experiments[0] as { experiment_id: string; partner_id: string; treatment: { accounts: number }; control: { accounts: number } };
     const { records } = read(dir, 'experiments');
