@@ -25,7 +25,7 @@ import { createPayoutStatement, createForecast } from '../finance/index.js';
 import { runEngagement } from '../engagement/index.js';
 
 export interface DemoOptions {
-  scale: 'small' | 'medium';
+  scale: 'small' | 'ci' | 'medium';
   /** Folder for the data files and the warehouse (recreated). */
   dir: string;
   seed?: number;

@@ -25,7 +25,7 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('generate a demo company, load it, run every model, summarise, and serve the dashboard')
-    .option('--scale <scale>', 'small | medium', 'small')
+    .option('--scale <scale>', 'small | ci | medium', 'small')
     .option('--dir <dir>', 'folder for the demo data and warehouse (recreated)', './demo')
     .option('--seed <n>', 'random seed', '42')
     .option('--model <name>', 'attribution model for the summary', 'position_based')
@@ -34,8 +34,8 @@ export function register(program: Command): void {
     .option('--no-serve', 'stop after the summary instead of serving the dashboard')
     .option('--json', 'print the summary as JSON (implies --no-serve)')
     .action(async (flags: DemoFlags) => {
-      if (flags.scale !== 'small' && flags.scale !== 'medium') {
-        throw new JointlyError('BAD_ARGUMENT', `--scale expects small or medium, got "${flags.scale}".`);
+      if (flags.scale !== 'small' && flags.scale !== 'ci' && flags.scale !== 'medium') {
+        throw new JointlyError('BAD_ARGUMENT', `--scale expects small, ci or medium, got "${flags.scale}".`);
       }
       const seed = parseNumberOption('seed', flags.seed) ?? 42;
       const port = parseNumberOption('port', flags.port) ?? 8080;
