@@ -1,7 +1,7 @@
 /**
  * One unit's (partner's or program's) counterfactual estimate over the in-memory panel:
  * propensity fit (firmographics) → nearest-neighbour matching within the engagement month → pooled
- * difference-in-differences → percentile bootstrap over matched accounts.
+ * difference-in-differences → percentile bootstrap that resamples accounts and re-matches.
  *
  * Why pooled DiD and not a per-pair one: a per-pair DiD subtracts `months after × (pre-period
  * monthly difference)`, so an account engaged in month 1 multiplies one month's noisy difference
@@ -12,10 +12,11 @@
  * the imbalance does not depend on when an account engaged; its own sampling error is part of
  * the bootstrap because δ is re-estimated in every resample.
  *
- * Known limit: the bootstrap holds the matches fixed (it does not re-fit or re-match); Abadie &
- * Imbens (2008) show resampling a nearest-neighbour matching estimator is not exactly valid, so
- * coverage is checked against planted truth (test/integration/incrementality-truth-ci.test.ts,
- * bench/incrementality.bench.ts) rather than assumed.
+ * Interval: a Poisson bootstrap that resamples engaged and comparison accounts and matches again
+ * in every resample (propensity model and caliper held fixed), so the variability of which
+ * controls are nearest is part of it (Abadie & Imbens 2008: with matches held fixed it is not).
+ * Re-matching is not proven valid either, so coverage is checked against planted truth
+ * (test/integration/incrementality-truth-ci.test.ts, bench/incrementality.bench.ts).
  *
  * Revenue months are weighted by the share of that month's pipeline already closed (see
  * load-incrementality-panel.ts): a baseline difference in won revenue shows up only partly in
@@ -290,67 +291,130 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
     }
     return (a - (c > 0 ? (b / c) * d : 0)) / n;
   };
-  // Interval: a two-sample Bayesian bootstrap (Rubin 1981) with the matches held fixed. Every
-  // engaged account and every comparison account gets an Exp(1) weight per resample; a control's
-  // weight moves every pair that reused it. Resampling engaged accounts alone (the first
-  // version) ignored that reuse and gave too-narrow intervals for large units (programs: several
-  // thousand engaged accounts drawing on one pool), whose intervals then missed more often.
-  const ctrlOf = new Map<number, number>();
-  const matchCtrl = new Int32Array(matches.length);
-  matches.forEach((m, k) => {
-    const acc = Math.floor(m / nMonths);
-    let j = ctrlOf.get(acc);
-    if (j === undefined) {
-      j = ctrlOf.size;
-      ctrlOf.set(acc, j);
-    }
-    matchCtrl[k] = j;
-  });
-  const mv = (col: Float64Array) => Float64Array.from(matches, (m) => col[m] ?? 0);
-  const tv = (col: Float64Array) => Float64Array.from(pairT, (r) => col[r] ?? 0);
-  const parts = {
-    revenue: { tPre: tv(treated.preRevenue), tPost: tv(treated.postRevenue), cPre: mv(pool.preRevenue), cPost: mv(pool.postRevenue), w: sums.revenue },
-    pipeline: { tPre: tv(treated.prePipeline), tPost: tv(treated.postPipeline), cPre: mv(pool.prePipeline), cPost: mv(pool.postPipeline), w: sums.pipeline },
-  };
+  // Interval: a bootstrap that resamples engaged and comparison accounts and matches again in
+  // every resample (the propensity model and the caliper are held fixed). Holding the matches
+  // fixed (the previous version, a Bayesian bootstrap reweighting matched pairs) leaves out the
+  // variability of which controls are the nearest, which a nearest-neighbour matching estimator
+  // has (Abadie & Imbens 2008); re-matching puts it back. Resampling is a Poisson bootstrap
+  // (Hanley & MacGibbon 2006; Chamandy et al. 2012): each account appears Poisson(1) times, the
+  // count of comparison account `a` in resample `it` a hash of (seed, it, a), so every engaged
+  // account in a resample sees the same resampled pool and only the controls the walk visits
+  // are drawn. A control drawn c times counts as c neighbours (ties in distance).
   const reps = { revenue: new Float64Array(o.bootstrapIterations), pipeline: new Float64Array(o.bootstrapIterations) };
-  const boot = seededRandom(o.seed ^ 0x5bd1e995);
-  const u = new Float64Array(ctrlOf.size);
-  const v = new Float64Array(matched);
-  for (let it = 0; it < o.bootstrapIterations; it++) {
-    for (let j = 0; j < u.length; j++) u[j] = -Math.log(1 - boot());
-    for (let p = 0; p < matched; p++) v[p] = -Math.log(1 - boot());
-    for (const metric of INCREMENTALITY_METRICS) {
-      const x = parts[metric];
-      let A = 0;
-      let B = 0;
-      let C = 0;
-      let D = 0;
-      let V = 0;
-      for (let p = 0; p < matched; p++) {
-        let W = 0;
-        let pre = 0;
-        let post = 0;
-        for (let k = pairStart[p] ?? 0; k < (pairStart[p + 1] ?? 0); k++) {
-          const wk = u[matchCtrl[k] ?? 0] ?? 0;
-          W += wk;
-          pre += wk * (x.cPre[k] ?? 0);
-          post += wk * (x.cPost[k] ?? 0);
-        }
-        const vp = v[p] ?? 0;
-        A += vp * ((x.tPost[p] ?? 0) - post / W);
-        B += vp * ((x.tPre[p] ?? 0) - pre / W);
-        C += vp * (x.w.wPre[p] ?? 0);
-        D += vp * (x.w.wPost[p] ?? 0);
-        V += vp;
+  const tScore = Float64Array.from(rows, (r) => tLogit(r));
+  const tPos = Int32Array.from(rows, (r) => monthPos.get(treated.e[r] ?? 0) ?? 0);
+  const weightsOf = (metric: IncrementalityMetric) => {
+    const wPre = new Float64Array(eligible);
+    const wPost = new Float64Array(eligible);
+    for (let i = 0; i < eligible; i++) {
+      const e = treated.e[rows[i] ?? 0] ?? 0;
+      for (let m = 0; m <= panel.lastIdx; m++) {
+        const w = metric === 'revenue' ? (panel.revenueWeight[m] ?? 1) : 1;
+        if (m < e) wPre[i] = (wPre[i] ?? 0) + w;
+        else if (m > e) wPost[i] = (wPost[i] ?? 0) + w;
       }
-      reps[metric][it] = (A - (C > 0 ? (B / C) * D : 0)) / V;
     }
+    return { wPre, wPost };
+  };
+  const wRev = weightsOf('revenue');
+  const wPipe = weightsOf('pipeline');
+  const sortedOf = tPos.length ? Array.from({ length: nMonths }, (_, pos) => (byMonthHas(pos) ? sortedAt(pos) : null)) : [];
+  function byMonthHas(pos: number): boolean {
+    for (let i = 0; i < eligible; i++) if (tPos[i] === pos) return true;
+    return false;
+  }
+  const seedB = (o.seed ^ 0x5bd1e995) >>> 0;
+  const acc = new Float64Array(10);
+  for (let it = 0; it < o.bootstrapIterations; it++) {
+    acc.fill(0);
+    const itKey = Math.imul(it + 1, 0x9e3779b1) ^ seedB;
+    for (let i = 0; i < eligible; i++) {
+      const n = poissonOne(hash32(itKey ^ 0x7f4a7c15, i));
+      if (n === 0) continue;
+      const r = rows[i] ?? 0;
+      const pos = tPos[i] ?? 0;
+      const so = sortedOf[pos];
+      if (!so) continue;
+      const { order, sorted } = so;
+      const s = tScore[i] ?? 0;
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((sorted[mid] ?? 0) < s) lo = mid + 1;
+        else hi = mid;
+      }
+      let left = lo - 1;
+      let right = lo;
+      let taken = 0;
+      let cPreR = 0;
+      let cPostR = 0;
+      let cPreP = 0;
+      let cPostP = 0;
+      while (taken < o.neighbours) {
+        const dl = left >= 0 ? s - (sorted[left] ?? 0) : Infinity;
+        const dr = right < sorted.length ? (sorted[right] ?? 0) - s : Infinity;
+        if (!(Math.min(dl, dr) <= caliper)) break;
+        const a = (dl <= dr ? order[left--] : order[right++]) ?? 0;
+        const c = Math.min(poissonOne(hash32(itKey, a)), o.neighbours - taken);
+        if (c === 0) continue;
+        const k = a * nMonths + pos;
+        cPreR += c * (pool.preRevenue[k] ?? 0);
+        cPostR += c * (pool.postRevenue[k] ?? 0);
+        cPreP += c * (pool.prePipeline[k] ?? 0);
+        cPostP += c * (pool.postPipeline[k] ?? 0);
+        taken += c;
+      }
+      if (taken === 0) continue;
+      acc[0] = (acc[0] ?? 0) + n * ((treated.postRevenue[r] ?? 0) - cPostR / taken);
+      acc[1] = (acc[1] ?? 0) + n * ((treated.preRevenue[r] ?? 0) - cPreR / taken);
+      acc[2] = (acc[2] ?? 0) + n * (wRev.wPre[i] ?? 0);
+      acc[3] = (acc[3] ?? 0) + n * (wRev.wPost[i] ?? 0);
+      acc[4] = (acc[4] ?? 0) + n * ((treated.postPipeline[r] ?? 0) - cPostP / taken);
+      acc[5] = (acc[5] ?? 0) + n * ((treated.prePipeline[r] ?? 0) - cPreP / taken);
+      acc[6] = (acc[6] ?? 0) + n * (wPipe.wPre[i] ?? 0);
+      acc[7] = (acc[7] ?? 0) + n * (wPipe.wPost[i] ?? 0);
+      acc[8] = (acc[8] ?? 0) + n;
+    }
+    const V = acc[8] ?? 0;
+    const did = (A: number, B: number, C: number, D: number): number => (V > 0 ? (A - (C > 0 ? (B / C) * D : 0)) / V : Number.NaN);
+    reps.revenue[it] = did(acc[0] ?? 0, acc[1] ?? 0, acc[2] ?? 0, acc[3] ?? 0);
+    reps.pipeline[it] = did(acc[4] ?? 0, acc[5] ?? 0, acc[6] ?? 0, acc[7] ?? 0);
   }
   const perMetric: UnitEffect['perMetric'] = { revenue: null, pipeline: null };
   for (const metric of INCREMENTALITY_METRICS) {
     const att = statistic(sums[metric]);
-    const sorted = Array.from(reps[metric]).sort((p, q) => p - q);
+    const sorted = Array.from(reps[metric]).filter(Number.isFinite).sort((p, q) => p - q);
     perMetric[metric] = { att, total: att * eligible, low: quantileSorted(sorted, 0.025) * eligible, high: quantileSorted(sorted, 0.975) * eligible };
   }
   return { eligible, matched, controls: distinct.size, perMetric, balance, note: null };
+}
+
+/** A 32-bit integer hash of (key, i) (murmur3's finaliser over a mix of both). */
+function hash32(key: number, i: number): number {
+  let h = (key ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Cumulative Poisson(1) probabilities P(X <= k), k = 0..11. */
+const POISSON_ONE_CDF = (() => {
+  const out: number[] = [];
+  let p = Math.exp(-1);
+  let c = 0;
+  for (let k = 0; k < 12; k++) {
+    c += p;
+    out.push(c);
+    p /= k + 1;
+  }
+  return out;
+})();
+
+/** A Poisson(1) draw by inversion of a 32-bit uniform hash. */
+function poissonOne(h: number): number {
+  const u = h / 4294967296;
+  let k = 0;
+  while (k < POISSON_ONE_CDF.length && u >= (POISSON_ONE_CDF[k] ?? 1)) k++;
+  return k;
 }

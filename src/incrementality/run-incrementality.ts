@@ -24,8 +24,8 @@
  *    The engagement month itself is left out, as in the generator's truth (effects start the
  *    month after engagement).
  * 7. Incremental total = effect per matched account × eligible engaged accounts; 95 % percentile
- *    interval from a seeded two-sample Bayesian bootstrap (engaged and comparison accounts
- *    reweighted, so controls reused by many pairs count once per resample). Fewer than `minMatched` pairs: "insufficient data
+ *    interval from a seeded Poisson bootstrap that resamples engaged and comparison accounts and
+ *    matches again in every resample (controls reused by many pairs count once per resample). Fewer than `minMatched` pairs: "insufficient data
  *    (n=…)", no number.
  *
  * What is estimated is what the demo truth plants and a user asks for: new-business pipeline
@@ -177,7 +177,7 @@ export async function runIncrementality(wh: Warehouse, opts: IncrementalityOptio
             ci_high: m ? cents(m.high) : null,
             att_per_account: m ? Math.round(m.att * 100) / 100 : null,
             incrementality_factor: m && attributedNumber > 0 ? m.total / attributedNumber : null,
-            method: `propensity-matched pooled difference-in-differences (IRLS logit on firmographics, ${o.neighbours} nearest neighbours with replacement, caliper ${o.caliper} sd of logit); 95% percentile interval from a two-sample Bayesian bootstrap (${o.bootstrapIterations} resamples reweighting engaged and comparison accounts, matches fixed), seed ${o.seed}`,
+            method: `propensity-matched pooled difference-in-differences (IRLS logit on firmographics, ${o.neighbours} nearest neighbours with replacement, caliper ${o.caliper} sd of logit); 95% percentile interval from a Poisson bootstrap (${o.bootstrapIterations} resamples of engaged and comparison accounts, matched again in each; propensity model and caliper fixed), seed ${o.seed}`,
             note: est.note ?? (attribution ? null : 'no attribution run: attributed amount unknown'),
             balance: est.balance,
           });
