@@ -24,6 +24,29 @@ import type { Windows } from './config.js';
 /** Key of the deterministic touch order: (occurred_at, touchpoint_id). */
 export const ORDER_KEY = `{'t': occurred_at, 'id': touchpoint_id}`;
 
+/**
+ * Partner shares of multi-partner activities: the declared `attributes.partner_shares` (normalised
+ * to sum to 1), or equal shares when none is declared. Attribution and engagement split credit by it.
+ *
+ * @example
+ * await wh.run(`create temp table shares as ${PARTNER_SHARES_SQL}`);
+ */
+export const PARTNER_SHARES_SQL = `with listed as (
+      select a.activity_id, unnest(a.partner_ids) as partner_id, a.attributes
+      from core.activities a
+      where len(a.partner_ids) > 1
+    ),
+    declared as (
+      select activity_id, partner_id,
+        coalesce(try_cast(json_extract(attributes, '$.partner_shares."' || replace(partner_id, '"', '') || '"') as DOUBLE), 0) as declared
+      from listed
+    )
+    select activity_id, partner_id,
+      case when sum(declared) over (partition by activity_id) > 0
+        then declared / sum(declared) over (partition by activity_id)
+        else 1.0 / count(*) over (partition by activity_id) end as share
+    from declared`;
+
 function windowDaysExpr(w: Windows): Sql {
   const entries = Object.entries(w.byPartnerType).filter(([, d]) => d !== undefined);
   if (entries.length === 0) return sql`${w.defaultDays}::INTEGER`;
@@ -54,21 +77,7 @@ export async function buildEligibility(
     from core.opportunities
     ${oppFilter}`);
   await wh.run(`create or replace temp table att_partner_shares as
-    with listed as (
-      select a.activity_id, unnest(a.partner_ids) as partner_id, a.attributes
-      from core.activities a
-      where len(a.partner_ids) > 1
-    ),
-    declared as (
-      select activity_id, partner_id,
-        coalesce(try_cast(json_extract(attributes, '$.partner_shares."' || replace(partner_id, '"', '') || '"') as DOUBLE), 0) as declared
-      from listed
-    )
-    select activity_id, partner_id,
-      case when sum(declared) over (partition by activity_id) > 0
-        then declared / sum(declared) over (partition by activity_id)
-        else 1.0 / count(*) over (partition by activity_id) end as share
-    from declared`);
+    ${PARTNER_SHARES_SQL}`);
   const hasTypeWindows = Object.values(opts.windows.byPartnerType).some((d) => d !== undefined);
   const wd = windowDaysExpr(opts.windows);
   const maxDays = maxWindow(opts.windows);

@@ -7,5 +7,5 @@ export {
   loadAttributionConfig, resolveModel, AttributionConfigSchema, MODEL_TYPES,
   type AttributionConfig, type ModelSpec, type ModelType, type ResolvedModel, type Windows,
 } from './config.js';
-export { buildEligibility, dropEligibility } from './eligibility.js';
+export { buildEligibility, dropEligibility, PARTNER_SHARES_SQL } from './eligibility.js';
 export { decayFactor } from './models/index.js';

@@ -14,6 +14,7 @@
 import type { Warehouse } from '../warehouse/index.js';
 import { sql } from '../warehouse/index.js';
 import type { EngagementConfig } from './config.js';
+import { PARTNER_SHARES_SQL } from '../attribution/index.js';
 
 /** @example await prepareEngagementFacts(wh, loadEngagementConfig()) */
 export async function prepareEngagementFacts(wh: Warehouse, cfg: EngagementConfig): Promise<void> {
@@ -24,22 +25,7 @@ export async function prepareEngagementFacts(wh: Warehouse, cfg: EngagementConfi
       union all select max(created_at) from core.opportunities
     )
     select (max(t)::DATE + 1) as data_end, date_trunc('month', max(t)::DATE + 1)::DATE as data_month from m`);
-  await wh.run(`create or replace temp table eng_shares as
-    with listed as (
-      select a.activity_id, unnest(a.partner_ids) as partner_id, a.attributes
-      from core.activities a
-      where len(a.partner_ids) > 1
-    ),
-    declared as (
-      select activity_id, partner_id,
-        coalesce(try_cast(json_extract(attributes, '$.partner_shares."' || replace(partner_id, '"', '') || '"') as DOUBLE), 0) as declared
-      from listed
-    )
-    select activity_id, partner_id,
-      case when sum(declared) over (partition by activity_id) > 0
-        then declared / sum(declared) over (partition by activity_id)
-        else 1.0 / count(*) over (partition by activity_id) end as share
-    from declared`);
+  await wh.run(`create or replace temp table eng_shares as ${PARTNER_SHARES_SQL}`);
   await wh.run(`create or replace temp table eng_touch as
     with t as (
       select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,

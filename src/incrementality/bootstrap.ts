@@ -1,25 +1,12 @@
 /**
- * Seeded resampling: a small deterministic PRNG (mulberry32) and percentile bootstrap
+ * Seeded resampling: percentile bootstrap
  * intervals, so the same data and seed always give the same interval.
  */
 import { JointlyError } from '../core/errors.js';
+import { seededRandom } from '../core/seeded-random.js';
 
-/**
- * A deterministic uniform [0, 1) generator.
- *
- * @example
- * const rnd = seededRandom(42); rnd(); // same number every run
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (src/core), re-exported for callers of this module. */
+export { seededRandom };
 
 export interface BootstrapResult {
   method: 'percentile bootstrap';

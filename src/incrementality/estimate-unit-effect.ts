@@ -206,13 +206,7 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
     const { order, sorted } = sortedAt(pos);
     for (const r of list.sort((a, b) => a - b)) {
       const s = tLogit(r);
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((sorted[mid] ?? 0) < s) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(sorted, s);
       let left = lo - 1;
       let right = lo;
       let taken = 0;
@@ -337,13 +331,7 @@ export function estimateUnitEffect(panel: IncrementalityPanel, rows: Int32Array,
       if (!so) continue;
       const { order, sorted } = so;
       const s = tScore[i] ?? 0;
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((sorted[mid] ?? 0) < s) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(sorted, s);
       let left = lo - 1;
       let right = lo;
       let taken = 0;
@@ -417,4 +405,16 @@ function poissonOne(h: number): number {
   let k = 0;
   while (k < POISSON_ONE_CDF.length && u >= (POISSON_ONE_CDF[k] ?? 1)) k++;
   return k;
+}
+
+/** First index of `sorted` whose value is >= `s` (binary search). @example lowerBound(Float64Array.of(1, 3), 2) // 1 */
+function lowerBound(sorted: Float64Array, s: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

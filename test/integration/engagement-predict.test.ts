@@ -4,18 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse, sql } from '../../src/warehouse/index.js';
 import { predictEngagement, predictRenewal } from '../../src/engagement/index.js';
-
-/** mulberry32: a small seeded generator, so the fixtures are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../src/core/index.js';
 
 /** Accounts with one content view in a month with probability `p(account index)`, 2025-01..2025-12. */
 async function warehouseWith(accounts: number, p: (i: number) => number, seed: number): Promise<Warehouse> {

@@ -20,6 +20,7 @@
  * Not yet: other worth functions (ordered paths, nulls as negative worth).
  */
 import { JointlyError } from '../../core/errors.js';
+import { seededRandom } from '../../core/seeded-random.js';
 import { channelsOf, checkPaths, creditsFrom, pathTotals } from './path-totals.js';
 import type { PathRow, ShapleyResult } from './types.js';
 
@@ -173,18 +174,6 @@ function exactShapley(n: number, coalitions: Coalitions): { conv: Float64Array; 
     value[i] = pv;
   }
   return { conv, value };
-}
-
-/** mulberry32: a small, fast, seedable 32-bit generator (uniform in [0, 1)). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sampledShapley(
