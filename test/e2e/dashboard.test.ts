@@ -128,10 +128,12 @@ describe('dashboard', () => {
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toContain("may only access partner p_a's data");
     await expect(page.getByText('Bolt Referrals').count()).resolves.toBe(0);
+    // The page fires several requests that are all refused; their console events can arrive after
+    // the alert renders. Closing the page first means none is still on its way when we check.
+    await page.close();
     // The refused requests are the only console errors on that page.
     expect(consoleErrors.slice(before).every((e) => /403/.test(e))).toBe(true);
     consoleErrors.splice(before);
-    await page.close();
   });
 
   test('the portal works at phone width', async () => {
@@ -165,9 +167,9 @@ describe('dashboard', () => {
     // engagement, alerts) before checking they are the only errors.
     await expect.poll(() => consoleErrors.length - before, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     // The 404s behind those empty states are the only console errors.
+    await page.close();
     expect(consoleErrors.slice(before).every((e) => /404/.test(e))).toBe(true);
     consoleErrors.splice(before);
-    await page.close();
   });
 
   test('no unexpected console errors (favicon included)', () => {
