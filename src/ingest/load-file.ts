@@ -269,8 +269,10 @@ async function judgeAndWrite(
   // Replaced versions go to history, then leave core.
   const history = `core.${q(table + '_history')}`;
   if (counts.updated > 0) {
-    await wh.run(`insert into ${history}
-      select c.*, now()::timestamp, ${ctx.batchId}
+    // By name: core and history share their columns, but a column added later by a migration
+    // (row_key) sits at a different position in each.
+    await wh.run(`insert into ${history} by name
+      select c.*, now()::timestamp as replaced_at, ${ctx.batchId} as replaced_by_batch
       from core.${q(table)} c join ${STAGE} s on ${keyEq('c', 's')} and s.__status = 'updated'`);
     await wh.run(`delete from core.${q(table)} c using ${STAGE} s where ${keyEq('c', 's')} and s.__status = 'updated'`);
   }
