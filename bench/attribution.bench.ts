@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Warehouse, sql } from '../src/warehouse/index.js';
-import { loadAttributionConfig, runAttribution } from '../src/attribution/index.js';
+import { deleteCreditRows, loadAttributionConfig, runAttribution } from '../src/attribution/index.js';
 
 const SCALES = {
   small: { touches: 200_000, opps: 20_000, accounts: 16_000 },
@@ -89,7 +89,7 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
       generateMs = await timed(() => generate(wh, s));
     }
     // Earlier runs are not part of the measurement.
-    for (const t of ['model.credits', 'model.sourced', 'report.credit_facts', 'report.opportunity_facts', 'report.involvement']) await wh.run(`delete from ${t}`);
+    for (const t of ['model.credit_rows', 'model.sourced', 'report.credit_facts', 'report.opportunity_facts', 'report.involvement']) await wh.run(`delete from ${t}`);
     await wh.run('checkpoint');
     const floorRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -131,7 +131,7 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
           JSON.stringify({ scale, floor_ms: floorMs, floor_runs_ms: floorRuns, peak_rss_mb: rssMb(), models }, null, 2) + '\n');
       }
       // Keep the file small between models: credits are not needed afterwards.
-      await wh.run(sql`delete from model.credits where run_id = ${summary.run_id}`);
+      await deleteCreditRows(wh, summary.run_id);
     }
     const counts = await wh.all(`select (select count(*) from core.touchpoints)::INTEGER as touchpoints,
       (select count(*) from core.opportunities)::INTEGER as opportunities`);

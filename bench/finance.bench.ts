@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Warehouse } from '../src/warehouse/index.js';
 import { compilePayoutConfig, createPayoutStatement, PayoutConfigSchema } from '../src/finance/index.js';
+import { writeCreditRows } from '../src/attribution/index.js';
 
 const PLANS = {
   base_currency: 'USD',
@@ -48,16 +49,17 @@ export async function run(opts: { dbPath?: string; deals?: number } = {}): Promi
     await wh.run(`insert into meta.runs (run_id, kind, model, started_at, status) values (nextval('meta.run_seq'), 'attribution', 'linear', now(), 'succeeded')`);
     const runId = (await wh.get<{ id: number }>(`select max(run_id)::INTEGER as id from meta.runs`, 'no run')).id;
     // Credits: up to three partners per deal and an internal remainder, in cents adding up to the deal.
-    await wh.run(`insert into model.credits (run_id, opportunity_id, purpose, partner_id, weight, pipeline_credit, revenue_credit, rule)
+    await writeCreditRows(wh, `
       with o as (select opportunity_id, amount_base, row_number() over () as i from core.opportunities),
       parts as (
         select o.opportunity_id, o.amount_base, k, 'P' || ((o.i * 31 + k * 17) % 200) as partner_id,
           case k when 0 then 0.5 when 1 then 0.3 else 0.15 end as w
         from o, range(1 + (o.i % 3)::INTEGER) r(k)
       )
-      select ${runId}, opportunity_id, 'revenue', partner_id, w, 0, round(amount_base * w, 2), 'bench' from parts
+      select ${runId} as run_id, opportunity_id, 'revenue' as purpose, null::VARCHAR as touchpoint_id, partner_id, w as weight,
+        0 as pipeline_credit, round(amount_base * w, 2) as revenue_credit, 'bench' as rule from parts
       union all
-      select ${runId}, opportunity_id, 'revenue', null, 1 - sum(w), 0, amount_base - sum(round(amount_base * w, 2)), 'bench' from parts group by opportunity_id, amount_base`);
+      select ${runId}, opportunity_id, 'revenue', null, null, 1 - sum(w), 0, amount_base - sum(round(amount_base * w, 2)), 'bench' from parts group by opportunity_id, amount_base`);
     await wh.run(`insert into core.revenue (revenue_id, account_id, opportunity_id, period_start, period_end, amount, amount_base, currency, kind)
       select o.opportunity_id || '-' || q, o.account_id, o.opportunity_id, o.close_date + to_days((1 + 91 * q)::INTEGER), o.close_date + to_days((91 * (q + 1))::INTEGER),
         round(o.amount_base / 4, 2), round(o.amount_base / 4, 2), o.currency, case when q = 0 then 'new' else 'renewal' end

@@ -9,7 +9,8 @@
  * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
  */
 import type { Warehouse } from '../warehouse/index.js';
-import { sql, raw, type Sql } from '../warehouse/index.js';
+import { sql, type Sql } from '../warehouse/index.js';
+import { JointlyError } from '../core/index.js';
 
 /**
  * Splits a model's weights between partners and floors them to cents into the temp tables
@@ -26,26 +27,24 @@ export async function splitCredits(wh: Warehouse, opts: { weights: Sql }): Promi
   await wh.run(sql`create or replace temp table att_split as
     with w as (${opts.weights}),
     split as (
-      select w.opportunity_id, w.purpose, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
+      select w.opp_key, w.purpose, w.touch_key, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
         coalesce(s.partner_id, w.partner_id) as partner_id,
-        w.weight * coalesce(s.share, 1.0) as weight,
-        case when s.partner_id is null then w.rule
-          else w.rule || ' (split ' || round(100 * s.share, 1) || '% to this partner of the joint activity)' end as rule
+        w.weight * coalesce(s.share, 1.0) as weight, w.rule, s.share
       from w
       left join att_partner_shares s on s.activity_id = w.activity_id
     ),
     scaled as (
       select split.*, o.cents as amount_cents, round(abs(o.cents) * split.weight, 6) as exact_cents
       from split
-      join att_opp o on o.opportunity_id = split.opportunity_id
+      join att_opp o on o.opp_key = split.opp_key
       where split.weight > 0
     )
     select scaled.* exclude (exact_cents), floor(exact_cents)::BIGINT as base_cents, exact_cents - floor(exact_cents) as frac
     from scaled`);
   await wh.run(`create or replace temp table att_spare as
-    select opportunity_id, purpose, abs(any_value(amount_cents)) - sum(base_cents) as spare_cents
+    select opp_key, purpose, abs(any_value(amount_cents)) - sum(base_cents) as spare_cents
     from att_split
-    group by opportunity_id, purpose
+    group by opp_key, purpose
     having abs(any_value(amount_cents)) - sum(base_cents) <> 0`);
   // The ranking window sorts only the keys (and the temp table's rowid) of groups with spare
   // cents and keeps the rows that earn one; the wide columns (rule text) never pass the sort.
@@ -53,44 +52,124 @@ export async function splitCredits(wh: Warehouse, opts: { weights: Sql }): Promi
     select r
     from (
       select s.rowid as r, sp.spare_cents,
-        row_number() over (partition by s.opportunity_id, s.purpose
+        row_number() over (partition by s.opp_key, s.purpose
           order by s.frac desc, s.occurred_at, s.touchpoint_id, s.partner_id nulls first) as rn
       from att_split s
-      join att_spare sp on sp.opportunity_id = s.opportunity_id and sp.purpose = s.purpose
+      join att_spare sp on sp.opp_key = s.opp_key and sp.purpose = s.purpose
     )
     where rn <= spare_cents`);
 }
 
+/** The rule of opportunities without an eligible touch. */
+export const UNATTRIBUTED_RULE = 'unattributed: no eligible touch in the window';
+
 /**
- * Writes the rows prepared by splitCredits into `model.credits` (and the unattributed rows),
- * then drops the temp tables.
+ * Adds the rule texts and partner ids of `temp table att_new_rules(rule)` / `att_new_partners(partner_id)`
+ * that the dictionaries do not hold yet (new ids after the largest), so every text has one id for good.
+ */
+async function extendDictionaries(wh: Warehouse): Promise<void> {
+  await wh.run(`insert into model.credit_rules
+    select (select coalesce(max(rule_id), 0) from model.credit_rules) + row_number() over (order by n.rule)::INTEGER, n.rule
+    from att_new_rules n
+    anti join model.credit_rules r on r.rule = n.rule`);
+  await wh.run(`insert into model.credit_partners
+    select (select coalesce(max(partner_key), 0) from model.credit_partners) + row_number() over (order by n.partner_id)::INTEGER, n.partner_id
+    from att_new_partners n
+    anti join model.credit_partners p on p.partner_id = n.partner_id`);
+  await wh.run('drop table if exists att_new_rules');
+  await wh.run('drop table if exists att_new_partners');
+}
+
+/**
+ * Writes the rows prepared by splitCredits into `model.credit_rows` (keys and cents; the rule and
+ * partner through their dictionaries) plus one `unattributed` row per due opportunity without an
+ * eligible touch. `att_split` and `att_extra` stay for the report facts (dropEligibility drops them).
  *
  * @example
  * await splitCredits(wh, { weights: model.select }); await writeCredits(wh, { runId: 7 });
  */
 export async function writeCredits(wh: Warehouse, opts: { runId: number }): Promise<void> {
-  const cols = raw(`run_id, opportunity_id, purpose, touchpoint_id, partner_id, activity_id, channel, touch_type,
-    occurred_at, weight, pipeline_credit, revenue_credit, rule`);
-  const money = (cents: string) =>
-    raw(`case when purpose = 'pipeline' then (${cents})::DECIMAL(18,2) / 100 else 0 end,
-      case when purpose = 'revenue' then (${cents})::DECIMAL(18,2) / 100 else 0 end`);
-  await wh.run(sql`insert into model.credits (${cols})
-    select ${opts.runId}::INTEGER, s.opportunity_id, s.purpose, s.touchpoint_id, s.partner_id, s.activity_id, s.channel,
-      s.touch_type, s.occurred_at, s.weight,
-      ${money('sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end)')}, s.rule
+  // The rule text of a split row names the partner's share; the dictionary is built from the
+  // distinct (rule, share) pairs, never from a text per row.
+  await wh.run(`create or replace temp table att_rule_map as
+    select rule, share, case when share is null then rule
+        else rule || ' (split ' || round(100 * share, 1) || '% to this partner of the joint activity)' end as text
+    from (select distinct rule, share from att_split)`);
+  await wh.run(`create or replace temp table att_new_rules as
+    select distinct text as rule from att_rule_map union select '${UNATTRIBUTED_RULE}'`);
+  await wh.run(`create or replace temp table att_new_partners as
+    select distinct partner_id from att_split where partner_id is not null`);
+  await extendDictionaries(wh);
+  await wh.run(sql`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
+    select ${opts.runId}::INTEGER, s.opp_key, case s.purpose when 'pipeline' then 0 else 1 end, s.touch_key, p.partner_key, s.weight,
+      sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end), r.rule_id
     from att_split s
-    left join att_extra x on x.r = s.rowid`);
-  await wh.run('drop table if exists att_extra');
-  await wh.run('drop table if exists att_spare');
-  await wh.run(sql`insert into model.credits (${cols})
+    left join att_extra x on x.r = s.rowid
+    join att_rule_map m on m.rule = s.rule and coalesce(m.share, -1) = coalesce(s.share, -1)
+    join model.credit_rules r on r.rule = m.text
+    left join model.credit_partners p on p.partner_id = s.partner_id`);
+  await wh.run('drop table if exists att_rule_map');
+  await wh.run(sql`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
     with due as (
-      select opportunity_id, 'pipeline' as purpose, cents from att_opp
+      select opp_key, 0 as purpose, cents from att_opp
       union all
-      select opportunity_id, 'revenue', cents from att_opp where is_won
+      select opp_key, 1, cents from att_opp where is_won
+    ),
+    touched as (
+      select distinct opp_key, case purpose when 'pipeline' then 0 else 1 end as purpose from att_split
     )
-    select ${opts.runId}, d.opportunity_id, d.purpose, null, null, null, null, null, null, 1.0,
-      ${money('d.cents')}, 'unattributed: no eligible touch in the window'
+    select ${opts.runId}, d.opp_key, d.purpose, null, null, 1.0, d.cents,
+      (select rule_id from model.credit_rules where rule = ${UNATTRIBUTED_RULE})
     from due d
-    anti join att_split c on c.opportunity_id = d.opportunity_id and c.purpose = d.purpose`);
-  await wh.run('drop table if exists att_split');
+    anti join touched c on c.opp_key = d.opp_key and c.purpose = d.purpose`);
+}
+
+/**
+ * Stores credits given in the wide shape of the `model.credits` view — a select with run_id,
+ * opportunity_id, purpose, touchpoint_id, partner_id, weight, pipeline_credit, revenue_credit and
+ * rule — for credits computed outside a run (fixtures, benchmarks, imported corrections).
+ * Opportunities and touches are matched to their current versions in core; an id core does not
+ * hold is an error (a credit must point at a row).
+ *
+ * @example
+ * await writeCreditRows(wh, `select 7 as run_id, 'O1' as opportunity_id, 'pipeline' as purpose, 'T1' as touchpoint_id,
+ *   'P1' as partner_id, 1.0 as weight, 100.00 as pipeline_credit, 0 as revenue_credit, 'linear' as rule`);
+ */
+export async function writeCreditRows(wh: Warehouse, rows: string): Promise<void> {
+  await wh.run(`create or replace temp table att_given as ${rows}`);
+  try {
+    const missing = await wh.all<{ what: string }>(`
+      select 'opportunity ' || g.opportunity_id as what from att_given g
+      anti join core.opportunities o on o.opportunity_id = g.opportunity_id
+      union all
+      select 'touchpoint ' || g.touchpoint_id from att_given g
+      anti join core.touchpoints t on t.touchpoint_id = g.touchpoint_id
+      where g.touchpoint_id is not null
+      limit 5`);
+    if (missing.length > 0) {
+      throw new JointlyError('BAD_ARGUMENT', `Credits name rows that are not in core: ${missing.map((m) => m.what).join(', ')}.`);
+    }
+    await wh.run(`create or replace temp table att_new_rules as select distinct rule from att_given`);
+    await wh.run(`create or replace temp table att_new_partners as select distinct partner_id from att_given where partner_id is not null`);
+    await extendDictionaries(wh);
+    await wh.run(`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
+      select g.run_id, o.row_key, case g.purpose when 'pipeline' then 0 else 1 end, t.row_key, p.partner_key, g.weight,
+        ((g.pipeline_credit + g.revenue_credit) * 100)::BIGINT, r.rule_id
+      from att_given g
+      join core.opportunities o on o.opportunity_id = g.opportunity_id
+      left join core.touchpoints t on t.touchpoint_id = g.touchpoint_id
+      left join model.credit_partners p on p.partner_id = g.partner_id
+      join model.credit_rules r on r.rule = g.rule`);
+  } finally {
+    await wh.run('drop table if exists att_given');
+  }
+}
+
+/**
+ * Deletes the credits of one run (the dictionaries keep their entries: they are shared by runs).
+ *
+ * @example await deleteCreditRows(wh, 7);
+ */
+export async function deleteCreditRows(wh: Warehouse, runId: number): Promise<void> {
+  await wh.run(sql`delete from model.credit_rows where run_id = ${runId}`);
 }

@@ -71,7 +71,7 @@ export async function buildEligibility(
 ): Promise<void> {
   const oppFilter = opts.opportunityId === undefined ? sql`` : sql`where opportunity_id = ${opts.opportunityId}`;
   await wh.run(sql`create or replace temp table att_opp as
-    select opportunity_id, account_id, created_at, close_date, is_closed, is_won,
+    select row_key as opp_key, opportunity_id, account_id, created_at, close_date, is_closed, is_won,
       (coalesce(amount_base, amount) * 100)::BIGINT as cents,
       coalesce(close_date::TIMESTAMP + interval 1 day, TIMESTAMP '9999-12-31') as close_end
     from core.opportunities
@@ -84,7 +84,7 @@ export async function buildEligibility(
   // Narrow rows: keys, time and the touch columns the models and credits write; dimensions
   // (partner type, program, activity type, opportunity dates) are joined late in att_elig.
   const touchSelect = sql`
-      o.opportunity_id, t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,
+      o.opp_key, t.touch_key, t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id,
       coalesce(t.partner_id, a.partner_ids[1]) as partner_id,
       t.occurred_at <= o.created_at as in_pipeline, o.is_won as in_revenue`;
   // The partner type only matters when a window depends on it.
@@ -114,12 +114,12 @@ export async function buildEligibility(
     with touches as (
       -- The touch's account, else its contact's: two branches with plain equi-joins (a left join
       -- on 'account_id is null and …' became a nested-loop join of touches x contacts).
-      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
+      select t.row_key as touch_key, t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
         t.account_id as resolved_account_id
       from core.touchpoints t
       where t.account_id is not null
       union all
-      select t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
+      select t.row_key as touch_key, t.touchpoint_id, t.occurred_at, t.channel, t.touch_type, t.activity_id, t.partner_id, t.contact_id,
         c.account_id as resolved_account_id
       from core.touchpoints t
       left join core.contacts c on c.contact_id = t.contact_id
@@ -134,18 +134,18 @@ export async function buildEligibility(
   // att_elig_n: the narrow credited rows (most models); att_elig adds the dimensions some
   // models read (partner type, program, activity type, creation and anchor times).
   await wh.run(`create or replace temp view att_elig_n as
-    select opportunity_id, 'pipeline' as purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
+    select opp_key, 'pipeline' as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_pipeline
     union all
-    select opportunity_id, 'revenue' as purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
+    select opp_key, 'revenue' as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_revenue`);
   await wh.run(`create or replace temp view att_elig as
     select e.*, p.partner_type, a.program, a.activity_type, o.created_at,
       case when e.purpose = 'pipeline' then o.created_at else o.close_end - interval 1 day end as anchor_at
     from att_elig_n e
-    join att_opp o on o.opportunity_id = e.opportunity_id
+    join att_opp o on o.opp_key = e.opp_key
     left join core.partners p on p.partner_id = e.partner_id
     left join core.activities a on a.activity_id = e.activity_id`);
   // Positions from one aggregate pass over att_cand (no sort of any partition): the pipeline
@@ -154,28 +154,28 @@ export async function buildEligibility(
   // The first touch is always needed (sourced by touch); the other key touches only by models
   // that read positions (each arg over the struct key costs about a second per 10M rows).
   const later = (opts.positions ?? 'all') === 'all'
-    ? `arg_max(touchpoint_id, ${key}) as last_id,
-        arg_max(touchpoint_id, ${key}) filter (where in_pipeline) as oppc_id,
-        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill') as lead_all,
-        arg_min(touchpoint_id, ${key}) filter (where touch_type = 'form_fill' and in_pipeline) as lead_pipe`
-    : `null::VARCHAR as last_id, null::VARCHAR as oppc_id, null::VARCHAR as lead_all, null::VARCHAR as lead_pipe`;
+    ? `arg_max(touch_key, ${key}) as last_key,
+        arg_max(touch_key, ${key}) filter (where in_pipeline) as oppc_key,
+        arg_min(touch_key, ${key}) filter (where touch_type = 'form_fill') as lead_all,
+        arg_min(touch_key, ${key}) filter (where touch_type = 'form_fill' and in_pipeline) as lead_pipe`
+    : `null::BIGINT as last_key, null::BIGINT as oppc_key, null::BIGINT as lead_all, null::BIGINT as lead_pipe`;
   await wh.run(`create or replace temp table att_pos as
     with agg as (
-      select opportunity_id, bool_or(in_revenue) as in_revenue,
+      select opp_key, bool_or(in_revenue) as in_revenue,
         count(*)::INTEGER as n_all,
         count(*) filter (where in_pipeline)::INTEGER as n_pipe,
-        arg_min(touchpoint_id, ${key}) as first_id,
+        arg_min(touch_key, ${key}) as first_key,
         ${later}
       from att_cand
       where in_pipeline or in_revenue
-      group by opportunity_id
+      group by opp_key
     )
-    select opportunity_id, 'pipeline' as purpose, n_pipe as n, first_id, oppc_id as last_id, lead_pipe as lead_id,
-      oppc_id, null::VARCHAR as close_id
+    select opp_key, 'pipeline' as purpose, n_pipe as n, first_key, oppc_key as last_key, lead_pipe as lead_key,
+      oppc_key, null::BIGINT as close_key
     from agg
     where n_pipe > 0
     union all
-    select opportunity_id, 'revenue', n_all, first_id, last_id, lead_all, oppc_id, last_id
+    select opp_key, 'revenue', n_all, first_key, last_key, lead_all, oppc_key, last_key
     from agg
     where in_revenue`);
 }

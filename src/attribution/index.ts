@@ -9,3 +9,4 @@ export {
 } from './config.js';
 export { buildEligibility, dropEligibility, PARTNER_SHARES_SQL } from './eligibility.js';
 export { decayFactor } from './models/index.js';
+export { writeCreditRows, deleteCreditRows, UNATTRIBUTED_RULE } from './credits.js';

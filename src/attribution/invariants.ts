@@ -22,34 +22,37 @@ export type CreditedTotals = {
  * @example await checkCreditInvariants(wh, 7) // throws INVARIANT_BROKEN when broken
  */
 export async function checkCreditInvariants(wh: Warehouse, runId: number): Promise<CreditedTotals> {
+  // Keys and cents only (model.credit_rows): the contract needs no id or text.
   await wh.run(sql`create or replace temp table att_sums as
-    select opportunity_id, purpose, sum(weight) as w, sum(pipeline_credit) as pipeline, sum(revenue_credit) as revenue,
-      sum(pipeline_credit + revenue_credit) as credited, min(weight) as min_w
-    from model.credits
+    select opp_key, purpose, sum(weight) as w, sum(cents) as credited, min(weight) as min_w
+    from model.credit_rows
     where run_id = ${runId}
-    group by opportunity_id, purpose`);
+    group by opp_key, purpose`);
   const bad = await wh.all<{ opportunity_id: string; purpose: string; problem: string }>(sql`
-    with sums as (
-      select * from att_sums
-    ),
-    due as (
-      select opportunity_id, 'pipeline' as purpose, cents from att_opp
+    with due as (
+      select opp_key, 0 as purpose, cents from att_opp
       union all
-      select opportunity_id, 'revenue', cents from att_opp where is_won
+      select opp_key, 1, cents from att_opp where is_won
+    ),
+    offenders as (
+      select coalesce(d.opp_key, s.opp_key) as opp_key, coalesce(d.purpose, s.purpose) as purpose,
+        case
+          when s.opp_key is null then 'no credit rows'
+          when d.opp_key is null then 'credit rows for an opportunity that is not due'
+          when abs(s.w - 1) > 1e-9 then 'weights sum to ' || s.w
+          when s.credited <> d.cents then 'credits ' || (s.credited / 100) || ' <> amount ' || (d.cents / 100)
+          when s.min_w < 0 then 'negative weight'
+        end as problem
+      from due d
+      full join att_sums s on s.opp_key = d.opp_key and s.purpose = d.purpose
+      where s.opp_key is null or d.opp_key is null or abs(s.w - 1) > 1e-9
+        or s.credited <> d.cents or s.min_w < 0
+      limit 5
     )
-    select coalesce(d.opportunity_id, s.opportunity_id) as opportunity_id, coalesce(d.purpose, s.purpose) as purpose,
-      case
-        when s.opportunity_id is null then 'no credit rows'
-        when d.opportunity_id is null then 'credit rows for an opportunity that is not due'
-        when abs(s.w - 1) > 1e-9 then 'weights sum to ' || s.w
-        when (s.credited * 100)::BIGINT <> d.cents then 'credits ' || s.credited || ' <> amount ' || (d.cents / 100)
-        when s.min_w < 0 then 'negative weight'
-      end as problem
-    from due d
-    full join sums s on s.opportunity_id = d.opportunity_id and s.purpose = d.purpose
-    where s.opportunity_id is null or d.opportunity_id is null or abs(s.w - 1) > 1e-9
-      or (s.credited * 100)::BIGINT <> d.cents or s.min_w < 0
-    limit 5`);
+    select coalesce(o.opportunity_id, 'key ' || f.opp_key) as opportunity_id,
+      case f.purpose when 0 then 'pipeline' else 'revenue' end as purpose, f.problem
+    from offenders f
+    left join att_opp o on o.opp_key = f.opp_key`);
   if (bad.length > 0) {
     throw new JointlyError(
       'INVARIANT_BROKEN',
@@ -60,8 +63,8 @@ export async function checkCreditInvariants(wh: Warehouse, runId: number): Promi
     );
   }
   const totals = await wh.all<CreditedTotals>(`select
-      coalesce(sum(pipeline), 0)::DECIMAL(18,2)::VARCHAR as credited_pipeline_total,
-      coalesce(sum(revenue), 0)::DECIMAL(18,2)::VARCHAR as credited_revenue_total
+      (coalesce(sum(credited) filter (where purpose = 0), 0)::DECIMAL(38,0) * 0.01)::DECIMAL(18,2)::VARCHAR as credited_pipeline_total,
+      (coalesce(sum(credited) filter (where purpose = 1), 0)::DECIMAL(38,0) * 0.01)::DECIMAL(18,2)::VARCHAR as credited_revenue_total
     from att_sums`);
   await wh.run('drop table if exists att_sums');
   const t = totals[0];

@@ -16,11 +16,11 @@ export async function writeInvolvement(wh: Warehouse, runId: number): Promise<vo
   await wh.run(sql`insert into model.sourced (run_id, opportunity_id, partner_id, reason, touchpoint_id)
     with first_touch as (
       -- Only a partner referral or deal registration can source by touch: filter before the join.
-      select c.opportunity_id, c.touchpoint_id, c.partner_id, c.touch_type
+      select c.opp_key, c.touchpoint_id, c.partner_id, c.touch_type
       from att_cand c
-      join att_pos p on p.opportunity_id = c.opportunity_id and p.purpose = 'pipeline'
+      join att_pos p on p.opp_key = c.opp_key and p.purpose = 'pipeline'
       where c.in_pipeline and c.partner_id is not null and c.touch_type in ('referral', 'deal_registration')
-        and c.touchpoint_id = p.first_id
+        and c.touch_key = p.first_key
     )
     select ${runId}, o.opportunity_id,
       coalesce(co.sourced_partner_id, co.registered_partner_id, f.partner_id),
@@ -32,17 +32,20 @@ export async function writeInvolvement(wh: Warehouse, runId: number): Promise<vo
       case when co.sourced_partner_id is null and co.registered_partner_id is null then f.touchpoint_id end
     from att_opp o
     join core.opportunities co on co.opportunity_id = o.opportunity_id
-    left join first_touch f on f.opportunity_id = o.opportunity_id
+    left join first_touch f on f.opp_key = o.opp_key
     where co.sourced_partner_id is not null or co.registered_partner_id is not null
       or (f.partner_id is not null and f.touch_type in ('referral', 'deal_registration'))`);
   await wh.run(sql`insert into report.involvement
       (run_id, opportunity_id, partner_id, activity_id, channel, is_sourced, is_influenced, first_touch_at)
-    select ${runId}, c.opportunity_id, coalesce(s.partner_id, c.partner_id), c.activity_id, c.channel,
-      false, true, min(c.occurred_at)
-    from att_cand c
-    left join att_partner_shares s on s.activity_id = c.activity_id
-    where coalesce(s.partner_id, c.partner_id) is not null
-    group by c.opportunity_id, coalesce(s.partner_id, c.partner_id), c.activity_id, c.channel
+    select ${runId}, o.opportunity_id, i.partner_id, i.activity_id, i.channel, false, true, i.first_touch_at
+    from (
+      select c.opp_key, coalesce(s.partner_id, c.partner_id) as partner_id, c.activity_id, c.channel, min(c.occurred_at) as first_touch_at
+      from att_cand c
+      left join att_partner_shares s on s.activity_id = c.activity_id
+      where coalesce(s.partner_id, c.partner_id) is not null
+      group by c.opp_key, coalesce(s.partner_id, c.partner_id), c.activity_id, c.channel
+    ) i
+    join att_opp o on o.opp_key = i.opp_key
     union all
     select ${runId}, so.opportunity_id, so.partner_id, t.activity_id, t.channel, true, false, t.occurred_at
     from model.sourced so

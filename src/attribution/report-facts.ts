@@ -10,13 +10,24 @@ import { sql } from '../warehouse/index.js';
 export async function writeReportFacts(wh: Warehouse, runId: number): Promise<void> {
   await wh.run(sql`insert into report.credit_facts
       (run_id, purpose, day, partner_id, activity_id, channel, touch_type, credit, weight)
+    with credited as (
+      -- The run's credited touches from att_split (with the spare cents of att_extra, exactly as
+      -- writeCredits stored them), plus its unattributed rows.
+      select s.purpose, s.opp_key, s.partner_id, s.activity_id, s.channel, s.touch_type,
+        sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end) as cents, s.weight
+      from att_split s
+      left join att_extra x on x.r = s.rowid
+      union all
+      select case c.purpose when 0 then 'pipeline' else 'revenue' end, c.opp_key, null, null, null, null, c.cents, c.weight
+      from model.credit_rows c
+      where c.run_id = ${runId} and c.touch_key is null
+    )
     select ${runId}, c.purpose,
       case when c.purpose = 'pipeline' then o.created_at::DATE else o.close_date end as day,
       c.partner_id, c.activity_id, c.channel, c.touch_type,
-      sum(c.pipeline_credit + c.revenue_credit), sum(c.weight)
-    from model.credits c
-    join att_opp o on o.opportunity_id = c.opportunity_id
-    where c.run_id = ${runId}
+      (sum(c.cents)::DECIMAL(38,0) * 0.01)::DECIMAL(18,2), sum(c.weight)
+    from credited c
+    join att_opp o on o.opp_key = c.opp_key
     group by all`);
   await wh.run(sql`insert into report.opportunity_facts
       (run_id, opportunity_id, created_date, close_date, is_closed, is_won, amount, days_to_close, has_partner)

@@ -108,6 +108,8 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
       });
       await step('involvement_ms', () => writeInvolvement(tx, runId));
       await step('report_facts_ms', () => writeReportFacts(tx, runId));
+      // The split rows are this model's own; a kept eligibility does not need them.
+      for (const t of ['att_split', 'att_extra', 'att_spare']) await tx.run(`drop table if exists ${t}`);
       const totals = await tx.all<Omit<RunSummary, 'run_id' | 'model' | keyof CreditedTotals>>(sql`
         select
           (select count(*)::INTEGER from att_opp) as opportunities,

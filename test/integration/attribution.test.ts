@@ -211,7 +211,10 @@ describe('eligibility, splits, sourced and influenced', () => {
 
     test('a credit that no longer adds up to the amount is INVARIANT_BROKEN, naming the opportunity', async () => {
       const run = await runAttribution(wh, { model: 'linear', windowDays: 60 });
-      await wh.run(sql`update model.credits set pipeline_credit = pipeline_credit + 0.01 where run_id = ${run.run_id} and touchpoint_id = 'T2' and partner_id = 'P1'`);
+      await wh.run(sql`update model.credit_rows set cents = cents + 1
+        where run_id = ${run.run_id} and purpose = 0
+          and touch_key = (select row_key from core.touchpoints where touchpoint_id = 'T2')
+          and partner_key = (select partner_key from model.credit_partners where partner_id = 'P1')`);
       await buildEligibility(wh, { windows: { defaultDays: 60, byPartnerType: {} } });
       await expect(checkCreditInvariants(wh, run.run_id)).rejects.toMatchObject({
         code: 'INVARIANT_BROKEN',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from '../../src/warehouse/index.js';
 import { CustomersConfigSchema, newCustomers } from '../../src/customers/index.js';
+import { writeCreditRows } from '../../src/attribution/index.js';
 
 let wh: Warehouse;
 
@@ -35,13 +36,19 @@ beforeAll(async () => {
   await wh.run(`insert into core.revenue (revenue_id, account_id, period_start, period_end, amount, amount_base, kind) values
     ('r6', 'a6', '2023-12-01', '2023-12-31', 10, 10, 'new')`);
   await wh.run(`insert into meta.runs (run_id, kind, model, started_at, status) values (7, 'attribution', 'linear', now(), 'succeeded')`);
-  await wh.run(`insert into model.credits (run_id, opportunity_id, purpose, touchpoint_id, partner_id, channel, weight, pipeline_credit, revenue_credit, rule) values
-    (7, 'o3', 'revenue', 't1', 'p1', 'partner', 0.5, 0, 1500, 'linear'),
-    (7, 'o3', 'revenue', 't2', null, 'paid', 0.5, 0, 1500, 'linear'),
-    (7, 'o4', 'revenue', 't3', 'p2', 'partner', 0.2, 0, 800, 'linear'),
-    (7, 'o4', 'revenue', 't4', null, 'paid', 0.5, 0, 2000, 'linear'),
-    (7, 'o4', 'revenue', 't5', null, 'organic', 0.3, 0, 1200, 'linear'),
-    (7, 'o5', 'revenue', null, null, null, 1, 0, 5000, 'unattributed')`);
+  await wh.run(`insert into core.touchpoints (touchpoint_id, occurred_at, account_id, partner_id, channel, touch_type) values
+    ('t1', '2024-01-10', 'a3', 'p1', 'partner', 'meeting'), ('t2', '2024-01-11', 'a3', null, 'paid', 'click'),
+    ('t3', '2024-01-10', 'a4', 'p2', 'partner', 'meeting'), ('t4', '2024-01-11', 'a4', null, 'paid', 'click'),
+    ('t5', '2024-01-12', 'a4', null, 'organic', 'visit')`);
+  // Credits as a run would store them (the channel comes from the touch).
+  await writeCreditRows(wh, `select * from (values
+    (7, 'o3', 'revenue', 't1', 'p1', 0.5, 0, 1500, 'linear'),
+    (7, 'o3', 'revenue', 't2', null, 0.5, 0, 1500, 'linear'),
+    (7, 'o4', 'revenue', 't3', 'p2', 0.2, 0, 800, 'linear'),
+    (7, 'o4', 'revenue', 't4', null, 0.5, 0, 2000, 'linear'),
+    (7, 'o4', 'revenue', 't5', null, 0.3, 0, 1200, 'linear'),
+    (7, 'o5', 'revenue', null, null, 1, 0, 5000, 'unattributed')
+  ) v(run_id, opportunity_id, purpose, touchpoint_id, partner_id, weight, pipeline_credit, revenue_credit, rule)`);
 });
 
 afterAll(async () => {

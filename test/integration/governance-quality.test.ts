@@ -15,6 +15,7 @@ import {
   listAudit,
   type CheckRunSummary,
 } from '../../src/governance/index.js';
+import { writeCreditRows } from '../../src/attribution/index.js';
 
 const cfg = parseQualityConfig({
   service_levels: {
@@ -58,15 +59,16 @@ async function cleanWarehouse(): Promise<Warehouse> {
       (2, 'opps2.csv', 'opportunities', 'csv', null, 2, 2, 0, 0, 0, 3000.00),
       (2, 'revenue.csv', 'revenue', 'csv', null, 1, 1, 0, 0, 0, 83.33);
     insert into meta.runs (run_id, kind, model, started_at, status) values (1, 'attribution', 'linear', '2025-06-01 21:00', 'succeeded');
-    insert into model.credits (run_id, opportunity_id, purpose, touchpoint_id, partner_id, weight, pipeline_credit, revenue_credit, rule) values
+  `);
+  await writeCreditRows(wh, `select * from (values
       (1, 'O1', 'pipeline', 'T1', 'P001', 1, 1000.00, 0, 'linear'),
       (1, 'O1', 'revenue', 'T1', 'P001', 1, 0, 1000.00, 'linear'),
       (1, 'O2', 'pipeline', 'T2', null, 1, 2000.00, 0, 'linear'),
       (1, 'O3', 'pipeline', null, null, 1, 1100.00, 0, 'unattributed'),
       (1, 'O3', 'revenue', null, null, 1, 0, 1100.00, 'unattributed'),
       (1, 'O4', 'pipeline', null, null, 0.5, 950.00, 0, 'unattributed'),
-      (1, 'O4', 'pipeline', null, null, 0.5, 950.00, 0, 'unattributed');
-  `);
+      (1, 'O4', 'pipeline', null, null, 0.5, 950.00, 0, 'unattributed')
+    ) v(run_id, opportunity_id, purpose, touchpoint_id, partner_id, weight, pipeline_credit, revenue_credit, rule)`);
   return wh;
 }
 
@@ -93,7 +95,7 @@ describe('data quality checks', () => {
     ['referential integrity: a touch of an unknown partner', `update core.touchpoints set partner_id = 'P999' where touchpoint_id = 'T1'`, ['referential_integrity:touchpoints.partner_id']],
     ['distribution: the latest load is ten times the previous', `update core.opportunities set amount_base = amount_base * 10 where batch_id = 2; update meta.batch_files set amount_total_base = 30000 where file = 'opps2.csv'`, ['distribution:opportunities.amount_base.mean', 'distribution:opportunities.amount_base.median', 'reconciliation:attributed_vs_booked']],
     ['distribution: the latest load has far fewer rows', `update meta.batch_files set rows_in = 200, loaded = 200 where file = 'opps1.csv'`, ['distribution:opportunities.rows']],
-    ['reconciliation: a row lost after the load', `delete from model.credits where opportunity_id = 'O4'; delete from core.opportunities where opportunity_id = 'O4'`, ['reconciliation:opportunities.files']],
+    ['reconciliation: a row lost after the load', `delete from model.credit_rows where opp_key in (select row_key from core.opportunities where opportunity_id = 'O4'); delete from core.opportunities where opportunity_id = 'O4'`, ['reconciliation:opportunities.files']],
     ['reconciliation: an opportunity changed after the attribution run', `update core.opportunities set amount_base = 1200, amount = 1200 where opportunity_id = 'O1'`, ['reconciliation:attributed_vs_booked']],
   ];
 

@@ -10,7 +10,7 @@ import { sql, raw } from '../../warehouse/index.js';
 import type { Warehouse } from '../../warehouse/index.js';
 
 export const COLS = [
-  'opportunity_id', 'purpose', 'touchpoint_id', 'occurred_at', 'channel', 'touch_type', 'activity_id', 'partner_id',
+  'opp_key', 'purpose', 'touch_key', 'touchpoint_id', 'occurred_at', 'channel', 'touch_type', 'activity_id', 'partner_id',
 ] as const;
 export const E_COLS = COLS.map((c) => `e.${c}`).join(', ');
 export const PLAIN_COLS = COLS.join(', ');
@@ -19,7 +19,7 @@ export const PLAIN_COLS = COLS.join(', ');
 export interface ModelSql {
   prepare?: (wh: Warehouse) => Promise<void>;
   select: Sql;
-  /** Positions of att_pos the select reads: 'first' = counts and first_id only; default 'all'. */
+  /** Positions of att_pos the select reads: 'first' = counts and first_key only; default 'all'. */
   positions?: 'all' | 'first';
 }
 
@@ -42,29 +42,29 @@ export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``, sour
   // touches): the totals come from one grouped pass, the rows from a second pass that
   // recomputes the raw weight.
   const from = sql`from ${raw(source)} e
-      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
+      join att_pos p on p.opp_key = e.opp_key and p.purpose = e.purpose
       ${joins}`;
   return sql`with s as (
-      select e.opportunity_id, e.purpose, sum((${rawExpr})::DOUBLE) as tot
+      select e.opp_key, e.purpose, sum((${rawExpr})::DOUBLE) as tot
       ${from}
-      group by e.opportunity_id, e.purpose
+      group by e.opp_key, e.purpose
     )
     select ${raw(E_COLS)},
       case when s.tot > 0 then (${rawExpr})::DOUBLE / s.tot else 1.0 / p.n end as weight,
       case when s.tot > 0 then ${ruleExpr} else 'fallback: linear (no touch has a weight in this model)' end as rule
     ${from}
-    join s on s.opportunity_id = e.opportunity_id and s.purpose = e.purpose
+    join s on s.opp_key = e.opp_key and s.purpose = e.purpose
     where s.tot = 0 or (${rawExpr})::DOUBLE > 0`;
 }
 
 export type Role = 'first' | 'last' | 'lead_creation' | 'opportunity_creation' | 'close';
 
 const ROLE_ID: Record<Role, string> = {
-  first: 'p.first_id',
-  last: 'p.last_id',
-  lead_creation: 'p.lead_id',
-  opportunity_creation: 'p.oppc_id',
-  close: 'p.close_id',
+  first: 'p.first_key',
+  last: 'p.last_key',
+  lead_creation: 'p.lead_key',
+  opportunity_creation: 'p.oppc_key',
+  close: 'p.close_key',
 };
 const ROLE_LABEL: Record<Role, string> = {
   first: 'first touch',
@@ -90,15 +90,15 @@ export function keyRolesSql(roles: readonly { role: Role; share: number }[], spr
   let total = sql`0.0`;
   for (const r of roles) total = sql`${total} + case when ${raw(ROLE_ID[r.role])} is not null then ${r.share}::DOUBLE else 0 end`;
   total = sql`${total} + case when p.n > (${raw(distinctKeys)}) then ${spread}::DOUBLE else 0 end`;
-  const keyCols = raw(['first_id', 'last_id', 'lead_id', 'oppc_id', 'close_id'].map((c) => `p.${c}`).join(', '));
+  const keyCols = raw(['first_key', 'last_key', 'lead_key', 'oppc_key', 'close_key'].map((c) => `p.${c}`).join(', '));
   const qIds = roles.map((r) => ROLE_ID[r.role].replace('p.', 'q.'));
   let rawW = sql`0.0`;
   for (const [i, r] of roles.entries()) {
-    rawW = sql`${rawW} + case when e.touchpoint_id = ${raw(qIds[i] ?? '')} then ${r.share}::DOUBLE else 0 end`;
+    rawW = sql`${rawW} + case when e.touch_key = ${raw(qIds[i] ?? '')} then ${r.share}::DOUBLE else 0 end`;
   }
-  const notKey = qIds.map((id) => `e.touchpoint_id is distinct from ${id}`).join(' and ');
+  const notKey = qIds.map((id) => `e.touch_key is distinct from ${id}`).join(' and ');
   rawW = sql`${rawW} + case when ${raw(notKey)} then q.spread_each else 0 end`;
-  const parts = roles.map((r, i) => `case when e.touchpoint_id = ${qIds[i] ?? ''} then '${ROLE_LABEL[r.role]}' end`);
+  const parts = roles.map((r, i) => `case when e.touch_key = ${qIds[i] ?? ''} then '${ROLE_LABEL[r.role]}' end`);
   const rule = raw(
     `${sqlString(label + ': ')} || coalesce(nullif(concat_ws(' + ', ${parts.join(', ')}), ''), 'middle touch (spread)')`,
   );
@@ -108,10 +108,10 @@ export function keyRolesSql(roles: readonly { role: Role; share: number }[], spr
         select ${raw(E_COLS)}, (${rawW}) as raw_weight, q.total, ${rule} as rule
         from att_elig_n e
         join (
-          select p.opportunity_id, p.purpose, ${keyCols}, ${total} as total,
+          select p.opp_key, p.purpose, ${keyCols}, ${total} as total,
             ${spread}::DOUBLE / nullif(p.n - (${raw(distinctKeys)}), 0) as spread_each
           from att_pos p
-        ) q on q.opportunity_id = e.opportunity_id and q.purpose = e.purpose
+        ) q on q.opp_key = e.opp_key and q.purpose = e.purpose
       )
       where raw_weight > 0`,
   };

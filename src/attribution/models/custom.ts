@@ -17,10 +17,10 @@ export interface CustomParams {
 }
 
 const POSITION_ID: Record<string, string> = {
-  first: 'p.first_id',
-  last: 'p.last_id',
-  lead_creation: 'p.lead_id',
-  opportunity_creation: 'p.oppc_id',
+  first: 'p.first_key',
+  last: 'p.last_key',
+  lead_creation: 'p.lead_key',
+  opportunity_creation: 'p.oppc_key',
 };
 
 function mapFactor(column: string, map: Partial<Record<string, number>>): Sql | undefined {
@@ -45,7 +45,7 @@ export function customSql(p: CustomParams, label: string): ModelSql {
   }
   for (const [pos, v] of Object.entries(p.position)) {
     const id = POSITION_ID[pos];
-    if (id && v !== undefined) factors.push(sql`case when e.touchpoint_id = ${raw(id)} then ${v}::DOUBLE end`);
+    if (id && v !== undefined) factors.push(sql`case when e.touch_key = ${raw(id)} then ${v}::DOUBLE end`);
   }
   // Partner type and activity type are joined late (att_elig); without them the narrow rows do.
   const needsDims = [p.partner_type, p.activity_type].some((m) => Object.values(m).some((v) => v !== undefined));

@@ -33,7 +33,7 @@ export async function aggregatedPaths(wh: Warehouse, players: Players): Promise<
     from (select distinct ${playerExpr(players, 'c')} as player from att_cand c)`);
   const meta = await wh.all<{ players: number; longest: number }>(`select
       (select count(*) from att_codes)::INTEGER as players,
-      (select coalesce(max(n), 0) from (select count(*) as n from att_cand group by opportunity_id))::INTEGER as longest`);
+      (select coalesce(max(n), 0) from (select count(*) as n from att_cand group by opp_key))::INTEGER as longest`);
   const nPlayers = Number(meta[0]?.players ?? 0);
   const longest = Number(meta[0]?.longest ?? 0);
   if (nPlayers === 0 || longest === 0) return [];
@@ -49,27 +49,27 @@ export async function aggregatedPaths(wh: Warehouse, players: Players): Promise<
   const keyNames = Array.from({ length: keys }, (_, j) => `k${j}`).join(', ');
   const reader = await wh.connection.runAndReadAll(`
     with numbered as (
-      select c.opportunity_id, k.code,
-        row_number() over (partition by c.opportunity_id order by c.occurred_at, c.touchpoint_id) - 1 as pos
+      select c.opp_key, k.code,
+        row_number() over (partition by c.opp_key order by c.occurred_at, c.touchpoint_id) - 1 as pos
       from att_cand c
       join att_codes k on k.player = ${playerExpr(players, 'c')}
     ),
     steps as (
-      select opportunity_id, pos // ${per} as chunk, code::HUGEINT << (${bits} * (pos % ${per})) as piece
+      select opp_key, pos // ${per} as chunk, code::HUGEINT << (${bits} * (pos % ${per})) as piece
       from numbered
     ),
     journeys as (
-      select opportunity_id, count(*)::INTEGER as len,
+      select opp_key, count(*)::INTEGER as len,
         ${keyCols}
       from steps
-      group by opportunity_id
+      group by opp_key
     )
     select j.len, ${keyNames.split(', ').map((k) => `j.${k}`).join(', ')},
       count(*) filter (where o.is_won)::INTEGER as conversions,
       coalesce(sum(o.cents) filter (where o.is_won), 0)::DOUBLE / 100 as value,
       count(*) filter (where not o.is_won)::INTEGER as nulls
     from journeys j
-    join att_opp o on o.opportunity_id = j.opportunity_id
+    join att_opp o on o.opp_key = j.opp_key
     group by j.len, ${keyNames.split(', ').map((k) => `j.${k}`).join(', ')}`);
   await wh.run('drop table if exists att_codes');
   const cols = reader.getColumnsJS() as unknown[][];

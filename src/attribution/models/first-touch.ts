@@ -2,13 +2,13 @@
 import { sql, raw } from '../../warehouse/index.js';
 import { E_COLS, type ModelSql } from './common.js';
 
-/** @example firstTouchSql().select // select … where e.touchpoint_id = p.first_id */
+/** @example firstTouchSql().select // select … where e.touch_key = p.first_key */
 export function firstTouchSql(): ModelSql {
   return {
     positions: 'first',
     select: sql`select ${raw(E_COLS)}, 1.0::DOUBLE as weight, 'first touch' as rule
       from att_elig_n e
-      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose
-      where e.touchpoint_id = p.first_id`,
+      join att_pos p on p.opp_key = e.opp_key and p.purpose = e.purpose
+      where e.touch_key = p.first_key`,
   };
 }

@@ -8,6 +8,6 @@ export function linearSql(): ModelSql {
     positions: 'first',
     select: sql`select ${raw(E_COLS)}, 1.0 / p.n as weight, 'linear: 1 of ' || p.n || ' touches' as rule
       from att_elig_n e
-      join att_pos p on p.opportunity_id = e.opportunity_id and p.purpose = e.purpose`,
+      join att_pos p on p.opp_key = e.opp_key and p.purpose = e.purpose`,
   };
 }

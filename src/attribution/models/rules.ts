@@ -41,16 +41,16 @@ export function rulesSql(
     .map((b) => sql`select ${raw(PLAIN_COLS.split(', ').map((c) => `m.${c}`).join(', '))}, m.weight,
         ${`rule "${b.name}" -> `} || m.rule as rule
       from (${b.model.select}) m
-      join att_pick k on k.opportunity_id = m.opportunity_id and k.purpose = m.purpose
+      join att_pick k on k.opp_key = m.opp_key and k.purpose = m.purpose
       where k.idx = ${b.idx}::INTEGER`)
     .reduce((a, b) => sql`${a} union all ${b}`);
   return {
     positions: positionsOf(branches.map((b) => b.model)),
     async prepare(wh) {
       await wh.run(sql`create or replace temp table att_pick as
-        select opportunity_id, purpose, ${pick} as idx
+        select opp_key, purpose, ${pick} as idx
         from att_elig
-        group by opportunity_id, purpose`);
+        group by opp_key, purpose`);
       for (const b of branches) if (b.model.prepare) await b.model.prepare(wh);
     },
     select: unions,
