@@ -9,27 +9,33 @@
  * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
  */
 import type { Warehouse } from '../warehouse/index.js';
-import { sql, type Sql } from '../warehouse/index.js';
+import { sql } from '../warehouse/index.js';
 import { JointlyError } from '../core/index.js';
+import type { ModelSql } from './models/index.js';
 
 /**
  * Splits a model's weights between partners and floors them to cents into the temp tables
  * `att_split`, `att_spare` and `att_extra` (which rows earn a spare cent); built outside the
  * run's transaction, written by writeCredits inside it.
  *
+ * The rule of a row is its text (`rule`) or, for a model with keyed rules, its key (`rule_key`);
+ * `att_rule_map` then gives each distinct (rule or key, partner share) its final text once.
+ *
  * @example
- * await splitCredits(wh, { weights: model.select });
+ * await splitCredits(wh, { model });
  */
-export async function splitCredits(wh: Warehouse, opts: { weights: Sql }): Promise<void> {
+export async function splitCredits(wh: Warehouse, opts: { model: ModelSql }): Promise<void> {
+  const { model } = opts;
+  const ruleCols = model.ruleText ? sql`null::VARCHAR as rule, w.rule_key` : sql`w.rule, null::BIGINT as rule_key`;
   // Split and floor once into a temp table; the spare cents per (opportunity, purpose) come from
   // a grouped pass, and only groups with spare cents go through the ranking window (a model
   // with one row per opportunity, or a split that floors exactly, skips the sort entirely).
   await wh.run(sql`create or replace temp table att_split as
-    with w as (${opts.weights}),
+    with w as (${model.select}),
     split as (
       select w.opp_key, w.purpose, w.touch_key, w.touchpoint_id, w.occurred_at, w.channel, w.touch_type, w.activity_id,
         coalesce(s.partner_id, w.partner_id) as partner_id,
-        w.weight * coalesce(s.share, 1.0) as weight, w.rule, s.share
+        w.weight * coalesce(s.share, 1.0) as weight, ${ruleCols}, s.share
       from w
       left join att_partner_shares s on s.activity_id = w.activity_id
     ),
@@ -58,6 +64,13 @@ export async function splitCredits(wh: Warehouse, opts: { weights: Sql }): Promi
       join att_spare sp on sp.opp_key = s.opp_key and sp.purpose = s.purpose
     )
     where rn <= spare_cents`);
+  // The rule text of a split row names the partner's share; texts are built once per distinct
+  // (rule or key, share), never per row.
+  const text = model.ruleText ? model.ruleText(sql`rule_key`) : sql`rule`;
+  await wh.run(sql`create or replace temp table att_rule_map as
+    select rule, rule_key, share, case when share is null then base
+        else base || ' (split ' || round(100 * share, 1) || '% to this partner of the joint activity)' end as text
+    from (select rule, rule_key, share, ${text} as base from (select distinct rule, rule_key, share from att_split))`);
 }
 
 /** The rule of opportunities without an eligible touch. */
@@ -89,12 +102,6 @@ async function extendDictionaries(wh: Warehouse): Promise<void> {
  * await splitCredits(wh, { weights: model.select }); await writeCredits(wh, { runId: 7 });
  */
 export async function writeCredits(wh: Warehouse, opts: { runId: number }): Promise<void> {
-  // The rule text of a split row names the partner's share; the dictionary is built from the
-  // distinct (rule, share) pairs, never from a text per row.
-  await wh.run(`create or replace temp table att_rule_map as
-    select rule, share, case when share is null then rule
-        else rule || ' (split ' || round(100 * share, 1) || '% to this partner of the joint activity)' end as text
-    from (select distinct rule, share from att_split)`);
   await wh.run(`create or replace temp table att_new_rules as
     select distinct text as rule from att_rule_map union select '${UNATTRIBUTED_RULE}'`);
   await wh.run(`create or replace temp table att_new_partners as
@@ -105,7 +112,8 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number }): Prom
       sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end), r.rule_id
     from att_split s
     left join att_extra x on x.r = s.rowid
-    join att_rule_map m on m.rule = s.rule and coalesce(m.share, -1) = coalesce(s.share, -1)
+    join att_rule_map m on m.rule is not distinct from s.rule and m.rule_key is not distinct from s.rule_key
+      and m.share is not distinct from s.share
     join model.credit_rules r on r.rule = m.text
     left join model.credit_partners p on p.partner_id = s.partner_id`);
   await wh.run('drop table if exists att_rule_map');

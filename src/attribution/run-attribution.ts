@@ -98,7 +98,7 @@ async function runOne(wh: Warehouse, opts: RunOptions, share: { reuse: boolean; 
     await step('prepare_ms', async () => {
       if (model.prepare) await model.prepare(wh);
     });
-    await step('split_ms', () => splitCredits(wh, { weights: model.select }));
+    await step('split_ms', () => splitCredits(wh, { model }));
     const summary = await wh.transaction(async (tx) => {
       await step('credits_ms', () => writeCredits(tx, { runId }));
       timings['credits_ms'] = (timings['credits_ms'] ?? 0) + (timings['split_ms'] ?? 0);

@@ -18,9 +18,27 @@ export const PLAIN_COLS = COLS.join(', ');
 /** A model's SQL plus an optional step that prepares small lookup tables (decay, shares). */
 export interface ModelSql {
   prepare?: (wh: Warehouse) => Promise<void>;
+  /** One row per credited touch: COLS, `weight`, and `rule` (text) — or `rule_key` when `ruleText` is set. */
   select: Sql;
+  /**
+   * Keyed rules: the select yields a BIGINT `rule_key` (a day count, a touch count, a role mask)
+   * and this turns a key column into the rule text. Credits then build the text once per distinct
+   * key instead of once per row (at 10M touches, rule text per row was gigabytes of strings).
+   */
+  ruleText?: (key: Sql) => Sql;
   /** Positions of att_pos the select reads: 'first' = counts and first_key only; default 'all'. */
   positions?: 'all' | 'first';
+}
+
+/**
+ * The model's rows with a `rule` text column, whether its rules are keyed or not (composite models
+ * — blended, the rule library — read their parts through this).
+ *
+ * @example textSelect(linearSql()) // … 'linear: 1 of ' || rule_key || ' touches' as rule
+ */
+export function textSelect(m: ModelSql): Sql {
+  if (!m.ruleText) return m.select;
+  return sql`select ${raw(PLAIN_COLS)}, weight, ${m.ruleText(sql`rule_key`)} as rule from (${m.select})`;
 }
 
 /** 'all' when any of the models reads positions beyond the first touch. */
@@ -37,7 +55,13 @@ export function positionsOf(models: readonly ModelSql[]): 'all' | 'first' {
  * @example
  * normalised(sql`e.touch_type = 'meeting'`, sql`'meeting'`)
  */
-export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``, source: 'att_elig' | 'att_elig_n' = 'att_elig'): Sql {
+export function normalised(
+  rawExpr: Sql,
+  ruleExpr: Sql,
+  joins: Sql = sql``,
+  source: 'att_elig' | 'att_elig_n' = 'att_elig',
+  keyed = false,
+): Sql {
   // No materialized intermediate (8M wide rows with rule text ran out of a 3 GB limit at 10M
   // touches): the totals come from one grouped pass, the rows from a second pass that
   // recomputes the raw weight.
@@ -51,10 +75,22 @@ export function normalised(rawExpr: Sql, ruleExpr: Sql, joins: Sql = sql``, sour
     )
     select ${raw(E_COLS)},
       case when s.tot > 0 then (${rawExpr})::DOUBLE / s.tot else 1.0 / p.n end as weight,
-      case when s.tot > 0 then ${ruleExpr} else 'fallback: linear (no touch has a weight in this model)' end as rule
+      ${keyed
+        ? sql`case when s.tot > 0 then (${ruleExpr})::BIGINT else ${FALLBACK_KEY}::BIGINT end as rule_key`
+        : sql`case when s.tot > 0 then ${ruleExpr} else ${FALLBACK_RULE} end as rule`}
     ${from}
     join s on s.opp_key = e.opp_key and s.purpose = e.purpose
     where s.tot = 0 or (${rawExpr})::DOUBLE > 0`;
+}
+
+/** The rule of an opportunity whose touches all weigh 0 in a normalised model. */
+export const FALLBACK_RULE = 'fallback: linear (no touch has a weight in this model)';
+/** Its key in keyed normalised models (keys of those models are >= 0). */
+export const FALLBACK_KEY = -1;
+
+/** A keyed normalised model's rule text: the fallback for FALLBACK_KEY, else `text`. @example withFallback(sql`'x ' || k`, sql`k`) */
+export function withFallback(text: Sql, key: Sql): Sql {
+  return sql`case when ${key} = ${FALLBACK_KEY}::BIGINT then ${FALLBACK_RULE} else ${text} end`;
 }
 
 export type Role = 'first' | 'last' | 'lead_creation' | 'opportunity_creation' | 'close';
@@ -98,14 +134,19 @@ export function keyRolesSql(roles: readonly { role: Role; share: number }[], spr
   }
   const notKey = qIds.map((id) => `e.touch_key is distinct from ${id}`).join(' and ');
   rawW = sql`${rawW} + case when ${raw(notKey)} then q.spread_each else 0 end`;
-  const parts = roles.map((r, i) => `case when e.touch_key = ${qIds[i] ?? ''} then '${ROLE_LABEL[r.role]}' end`);
-  const rule = raw(
-    `${sqlString(label + ': ')} || coalesce(nullif(concat_ws(' + ', ${parts.join(', ')}), ''), 'middle touch (spread)')`,
-  );
+  // The rule key is the mask of the roles the touch holds (bit i: roles[i]); 0 = a middle touch.
+  const mask = raw(roles.map((_, i) => `(case when e.touch_key = ${qIds[i] ?? ''} then ${1 << i} else 0 end)`).join(' + '));
+  const ruleText = (k: Sql): Sql => {
+    const parts = roles
+      .map((r, i) => sql`case when (${k}) & ${raw(String(1 << i))} <> 0 then ${raw(sqlString(ROLE_LABEL[r.role]))} end`)
+      .reduce((x, y) => sql`${x}, ${y}`);
+    return sql`${raw(sqlString(label + ': '))} || coalesce(nullif(concat_ws(' + ', ${parts}), ''), 'middle touch (spread)')`;
+  };
   return {
-    select: sql`select ${raw(PLAIN_COLS)}, raw_weight / total as weight, rule
+    ruleText,
+    select: sql`select ${raw(PLAIN_COLS)}, raw_weight / total as weight, rule_key
       from (
-        select ${raw(E_COLS)}, (${rawW}) as raw_weight, q.total, ${rule} as rule
+        select ${raw(E_COLS)}, (${rawW}) as raw_weight, q.total, (${mask})::BIGINT as rule_key
         from att_elig_n e
         join (
           select p.opp_key, p.purpose, ${keyCols}, ${total} as total,

@@ -5,7 +5,8 @@ import { E_COLS, type ModelSql } from './common.js';
 /** @example lastTouchSql().select // select … where e.touch_key = p.last_key */
 export function lastTouchSql(): ModelSql {
   return {
-    select: sql`select ${raw(E_COLS)}, 1.0::DOUBLE as weight, 'last touch' as rule
+    ruleText: () => sql`'last touch'`,
+    select: sql`select ${raw(E_COLS)}, 1.0::DOUBLE as weight, 0::BIGINT as rule_key
       from att_elig_n e
       join att_pos p on p.opp_key = e.opp_key and p.purpose = e.purpose
       where e.touch_key = p.last_key`,

@@ -6,7 +6,9 @@ import { E_COLS, type ModelSql } from './common.js';
 export function linearSql(): ModelSql {
   return {
     positions: 'first',
-    select: sql`select ${raw(E_COLS)}, 1.0 / p.n as weight, 'linear: 1 of ' || p.n || ' touches' as rule
+    // The rule key is the number of touches.
+    ruleText: (k) => sql`'linear: 1 of ' || ${k} || ' touches'`,
+    select: sql`select ${raw(E_COLS)}, 1.0 / p.n as weight, p.n::BIGINT as rule_key
       from att_elig_n e
       join att_pos p on p.opp_key = e.opp_key and p.purpose = e.purpose`,
   };

@@ -5,7 +5,7 @@
  * all required (partner_type, program, touch_type, activity_type, channel, partner_id).
  */
 import { sql, raw, type Sql } from '../../warehouse/index.js';
-import { PLAIN_COLS, positionsOf, type ModelSql } from './common.js';
+import { PLAIN_COLS, positionsOf, textSelect, type ModelSql } from './common.js';
 
 export interface RuleCondition {
   partner_type?: string | undefined;
@@ -40,7 +40,7 @@ export function rulesSql(
   const unions = branches
     .map((b) => sql`select ${raw(PLAIN_COLS.split(', ').map((c) => `m.${c}`).join(', '))}, m.weight,
         ${`rule "${b.name}" -> `} || m.rule as rule
-      from (${b.model.select}) m
+      from (${textSelect(b.model)}) m
       join att_pick k on k.opp_key = m.opp_key and k.purpose = m.purpose
       where k.idx = ${b.idx}::INTEGER`)
     .reduce((a, b) => sql`${a} union all ${b}`);

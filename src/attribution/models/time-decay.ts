@@ -5,7 +5,7 @@
  */
 import type { Warehouse } from '../../warehouse/index.js';
 import { sql } from '../../warehouse/index.js';
-import { normalised, type ModelSql } from './common.js';
+import { normalised, withFallback, type ModelSql } from './common.js';
 
 /** Days covered by the decay table; older touches use the last factor. */
 export const DECAY_DAYS = 3660;
@@ -29,10 +29,14 @@ export function timeDecaySql(p: { half_life_days: number }): ModelSql {
         values: [`[${factors.map((f) => f.toExponential(17)).join(',')}]`],
       });
     },
+    // The rule key is the touch's whole days before the anchor.
+    ruleText: (k) => withFallback(sql`'time decay: ' || ${k} || ' day(s) before, half-life ' || ${p.half_life_days} || ' days'`, k),
     select: normalised(
       sql`d.factor`,
-      sql`'time decay: ' || (floor(epoch(e.anchor_at - e.occurred_at) / 86400))::INTEGER || ' day(s) before, half-life ' || ${p.half_life_days} || ' days'`,
+      sql`floor(epoch(e.anchor_at - e.occurred_at) / 86400)`,
       sql`join att_decay d on d.day = least(${DECAY_DAYS}::INTEGER, greatest(0, floor(epoch(e.anchor_at - e.occurred_at) / 86400)::INTEGER))`,
+      'att_elig',
+      true,
     ),
   };
 }
