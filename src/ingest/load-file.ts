@@ -114,39 +114,213 @@ export async function loadFile(
   const mark = stepTimer(file.display);
   const loaded = await loadedTables(wh, table);
   await refreshMaps(wh, loaded);
+  // A table that holds no row yet (the first load of it; earlier files of this batch count)
+  // takes the direct path: rows go from the validation statement straight into core, and only
+  // the few rows that did not load are looked at again. Accounts always take the staged path
+  // (a new id with a known domain becomes an alias, decided after the stage).
+  const direct = table !== 'accounts' && !(await wh.find(`select 1 as x from core.${q(table)} limit 1`));
   // CSV and NDJSON: the file as read, in file order, copied once to a Parquet file whose
   // file_row_number is the data row; the only step that keeps order (see SourceRelation.raw).
   const rawFile = source.raw ? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`) : undefined;
   const text = rawFile && source.overRaw ? { ...source, sql: source.overRaw(rawFile) } : source;
-  const stage = typedStageSql({ spec, source: text, ctx: { ...ctx, loaded, file: file.display } });
-  // The stage (typed rows with their verdicts) also goes to a Parquet file: at 10M rows a temp
-  // table made inside the batch's transaction spills gigabytes through the buffer pool, while
+  const stageCtx = { ...ctx, loaded, file: file.display };
+  const stage = typedStageSql({ spec, source: text, ctx: stageCtx, coreEmpty: direct });
+  // Staged path: the stage (typed rows with their verdicts) goes to a Parquet file: at 10M rows a
+  // temp table made inside the batch's transaction spills gigabytes through the buffer pool, while
   // the later steps read only a few columns of the file. Verdicts changed later (within-file
   // duplicates, account aliases) are rows of the small temp table ingest_fix, laid over the file
   // by the view ingest_stage.
   const stageFile = join(ctx.scratchDir, `stage-${ctx.batchId}.parquet`);
   try {
+    let inserted = 0;
+    const lines = direct ? await lineTable(wh, text, source) : undefined;
     try {
       if (rawFile) {
         await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
         mark('read');
       }
-      // Every row's verdict is independent of the others: no order to keep, fully parallel.
-      await withoutInsertionOrder(wh, () => wh.run(`copy (${stage.sql}) to ${sqlString(stageFile)} (format parquet, compression snappy)`));
-      mark('stage');
+      if (direct) {
+        inserted = await insertDirect(wh, { file, table, stage, lines: await lines!(), batchId: ctx.batchId });
+        mark('stage and core insert');
+      } else {
+        // Every row's verdict is independent of the others: no order to keep, fully parallel.
+        await withoutInsertionOrder(wh, () => wh.run(`copy (${stage.sql}) to ${sqlString(stageFile)} (format parquet, compression snappy)`));
+        mark('stage');
+      }
     } catch (error) {
       if (!isReadError(error)) throw error;
       throw new JointlyError('INPUT_UNREADABLE', `Cannot read ${file.display} (table ${table}): ${shortReason(error)}`, {
         cause: error,
       });
-    } finally {
-      if (rawFile) rmSync(rawFile, { force: true });
     }
+    if (direct) {
+      return await finishDirect(wh, { file, table, spec, text, source, stageCtx, inserted, lines: await lines!(), batchId: ctx.batchId, mark });
+    }
+    if (rawFile) rmSync(rawFile, { force: true });
     return await judgeAndWrite(wh, { file, table, spec, stage, stageFile, source, batchId: ctx.batchId, mark });
   } finally {
-    await wh.run(`drop view if exists ${STAGE}; drop table if exists ingest_fix`);
+    await wh.run(`drop view if exists ${STAGE}; drop table if exists ingest_fix; drop table if exists ingest_rest_rows; drop table if exists ingest_rest; drop table if exists ingest_cand`);
     rmSync(stageFile, { force: true });
+    if (rawFile) rmSync(rawFile, { force: true });
   }
+}
+
+/** How a data row maps to its physical line: `expr` over `<alias>.__row`, after `join` (alias s). */
+interface LineMap {
+  /** Rows in the file. */
+  rowsIn: number;
+  /** The line of row `s.__row` (SQL over alias s, with `join` in the FROM clause). */
+  line: (alias: string) => string;
+  join: (alias: string) => string;
+  /** The data row of a line `l` (SQL over the alias of the ingest_nl join `joinLine`). */
+  rowOf: (lineSql: string, nlAlias: string) => string;
+  joinLine: (lineSql: string, nlAlias: string) => string;
+}
+
+/**
+ * Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
+ * Rows with such breaks are few: they go to the temp table ingest_nl with the running total of
+ * breaks up to and including the row (`before`) and the row's own first line (`start_line`).
+ * Returns a function to call once the raw copy exists (it reads the row number and the breaks
+ * column only).
+ */
+async function lineTable(wh: Warehouse, text: SourceRelation, source: SourceRelation): Promise<() => Promise<LineMap>> {
+  let map: LineMap | undefined;
+  const base = source.lines === 'csv' ? 1 : 0;
+  return async () => {
+    if (map) return map;
+    const rows = `select __row, __nl from (${text.sql})`;
+    const n = await wh.get<{ rows_in: number; nl_rows: number }>(
+      `select count(*)::bigint::double as rows_in, count(*) filter (where __nl > 0)::integer as nl_rows from (${rows})`,
+      'no rows',
+    );
+    if (n.nl_rows > 0) {
+      await wh.run(`create or replace temp table ingest_nl as
+        select __row, before, __row + ${base} + before - __nl as start_line
+        from (select __row, __nl, sum(__nl) over (order by __row) as before from (${rows}) where __nl > 0)`);
+      map = {
+        rowsIn: Number(n.rows_in),
+        line: (a) => `${a}.__row + ${base} + coalesce(${a}_nl.before, 0)`,
+        join: (a) => `asof left join ingest_nl ${a}_nl on ${a}.__row > ${a}_nl.__row`,
+        rowOf: (l, nl) => `${l} - ${base} - coalesce(${nl}.before, 0)`,
+        joinLine: (l, nl) => `asof left join ingest_nl ${nl} on ${l} > ${nl}.start_line`,
+      };
+    } else {
+      map = {
+        rowsIn: Number(n.rows_in),
+        line: (a) => `${a}.__row + ${base}`,
+        join: () => '',
+        rowOf: (l) => `${l} - ${base}`,
+        joinLine: () => '',
+      };
+    }
+    return map;
+  };
+}
+
+/**
+ * Direct path, step 1: the candidate keys that occur more than once in the file (one pass over the
+ * key columns, see TypedStage.candidatesSql), then every row without an error and with a unique
+ * candidate key straight from the validation into core. Rows of a repeated candidate key wait
+ * for {@link finishDirect}: core never receives a row it must give back (a delete inside the
+ * batch's transaction makes DuckDB rewrite the table's new rows at commit).
+ */
+async function insertDirect(
+  wh: Warehouse,
+  args: { file: { display: string }; table: TableName; stage: ReturnType<typeof typedStageSql>; lines: LineMap; batchId: number },
+): Promise<number> {
+  const { file, table, stage, lines } = args;
+  const cols = stage.coreColumns.map(q);
+  await wh.run(`create or replace temp table ingest_cand as ${stage.candidatesSql}`);
+  const repeated = await wh.find(`select 1 as x from ingest_cand limit 1`);
+  let count = 0;
+  // Core rows carry their source_line; their physical order in core means nothing (see below).
+  await withoutInsertionOrder(wh, async () => {
+    const rows = await wh.all<{ Count: string | number }>(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+      select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${args.batchId}, s.row_hash, ${sqlString(file.display)}, ${lines.line('s')}
+      from (${stage.sql}) s ${lines.join('s')}
+      where s.__status = 'loaded'${repeated ? ` and not exists (select 1 from ingest_cand c where c.kh = s.__ck)` : ''}`);
+    count = Number(rows[0]?.Count ?? 0);
+  });
+  return count;
+}
+
+/**
+ * Direct path, the rest: the rows not in core (their lines are missing among this file's core
+ * rows: rows with an error, rows of a repeated candidate key) are validated again on their own,
+ * to a small temp table. Among those without an error the first row of each stored key loads
+ * (a second, small insert); a later identical copy is a duplicate, a later different one is
+ * quarantined (`duplicate_key`), as on the staged path. Then quarantine, counts and checks.
+ */
+async function finishDirect(
+  wh: Warehouse,
+  args: {
+    file: SourceFile & { display: string; sha256: string };
+    table: TableName;
+    spec: (typeof TABLES)[TableName];
+    text: SourceRelation;
+    source: SourceRelation;
+    stageCtx: StageContext;
+    inserted: number;
+    lines: LineMap;
+    batchId: number;
+    mark: (step: string) => void;
+  },
+): Promise<FileCounts> {
+  const { file, table, spec, text, source, lines, mark } = args;
+  const B = args.batchId;
+  const F = sqlString(file.display);
+  const ofFile = `batch_id = ${B} and source_file = ${F}`;
+  await wh.run(`create or replace temp table ingest_rest_rows as
+    select s.__row from (select __row from (${text.sql})) s ${lines.join('s')}
+    anti join (select source_line from core.${q(table)} where ${ofFile}) c on c.source_line = ${lines.line('s')}`);
+  mark('rows not loaded');
+  const restSource = { ...text, sql: `select * from (${text.sql}) where __row in (select __row from ingest_rest_rows)` };
+  const rest = typedStageSql({ spec, source: restSource, ctx: args.stageCtx, coreEmpty: true });
+  const dupIdx = rest.checks.findIndex((c) => c.code === 'duplicate_key') + 1;
+  const rowJson = `to_json(struct_pack(${rest.coreColumns.map((c) => `${q(c)} := s.${q(c)}`).join(', ')}))`;
+  const keys = rest.keyColumns.map(q);
+  const keyEq = keys.map((k) => `f.${k} is not distinct from s.${k}`).join(' and ');
+  await wh.run(`create or replace temp table ingest_rest as
+    with r as (${rest.sql}),
+    f as (select ${keys.join(', ')}, min(__row) as first_row, arg_min(row_hash, __row) as first_hash
+          from r where __status = 'loaded' group by all)
+    select s.* replace (
+        case when s.__status <> 'loaded' or s.__row = f.first_row then s.__status
+             when s.row_hash = f.first_hash then 'duplicate' else 'quarantined' end as __status,
+        case when s.__status <> 'loaded' or s.__row = f.first_row or s.row_hash = f.first_hash then s.__err else ${dupIdx} end as __err,
+        case when s.__status <> 'loaded' or s.__row = f.first_row or s.row_hash = f.first_hash then s.__reason
+             else ${sqlString(`${TABLES[table].key.join(', ')}: the key appears earlier in this file (row `)} || f.first_row || ') with different content' end as __reason,
+        case when s.__status <> 'loaded' or s.__row = f.first_row or s.row_hash = f.first_hash then s.__raw else ${rowJson} end as __raw),
+      ${lines.line('s')} as __line
+    from r s left join f on ${keyEq} and s.__status = 'loaded'
+    ${lines.join('s')}`);
+  const cols = rest.coreColumns.map(q);
+  const more = await wh.all<{ Count: string | number }>(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+    select ${cols.join(', ')}, __attrs, ${B}, row_hash, ${F}, __line from ingest_rest where __status = 'loaded'`);
+  const inserted = args.inserted + Number(more[0]?.Count ?? 0);
+  mark('rest');
+  const checkValues = rest.checks
+    .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
+    .join(', ');
+  await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
+    select ${B}, ${F}, ${sqlString(table)}, ${source.lines === 'none' ? 'null' : 's.__line'}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
+    from ingest_rest s join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
+    where s.__status = 'quarantined'`);
+  mark('quarantine');
+  const r = await wh.get<{ not_loaded: number; rest_rows: number; duplicates: number; quarantined: number; unexplained: number }>(
+    `select (select count(*) from ingest_rest_rows)::integer as not_loaded,
+       count(*)::integer as rest_rows,
+       count(*) filter (where __status = 'duplicate')::integer as duplicates,
+       count(*) filter (where __status = 'quarantined')::integer as quarantined,
+       count(*) filter (where __status not in ('loaded', 'duplicate', 'quarantined') or __status is null)::integer as unexplained
+     from ingest_rest`,
+    'no counts',
+  );
+  const counts = { rows_in: lines.rowsIn, loaded: inserted, updated: 0, duplicates: r.duplicates, quarantined: r.quarantined };
+  // Every row is in core or among the rows validated again, and those got the same statement.
+  const broken = r.unexplained !== 0 || r.rest_rows !== r.not_loaded || r.not_loaded !== lines.rowsIn - args.inserted;
+  return finishCounts(wh, { file, table, spec, counts, batchId: B, broken, moneyFrom: `core.${q(table)} where ${ofFile}`, mark });
 }
 
 /** Verdicts that later steps change: the rows of ingest_fix replace these columns of the stage. */
@@ -304,15 +478,51 @@ async function judgeAndWrite(
   }
 
   mark('quarantine');
-  const check = await wh.get<{ core_rows: number; quarantine_rows: number; unexplained: number }>(
+  const unexplained = await wh.get<{ n: number }>(
+    `select count(*)::integer as n from ${STAGE} where __status not in ('loaded', 'updated', 'duplicate', 'aliased', 'quarantined') or __status is null`,
+    'no check',
+  );
+  return finishCounts(wh, {
+    file,
+    table,
+    spec,
+    counts,
+    batchId: ctx.batchId,
+    broken: unexplained.n !== 0,
+    moneyFrom: `${STAGE} where __status in ('loaded', 'updated')`,
+    mark,
+  });
+}
+
+/**
+ * Checks that the counts reconcile (rows_in = loaded + updated + duplicates + quarantined, core
+ * holds loaded + updated rows of this file, quarantine the quarantined ones; `broken` carries the
+ * caller's own checks) and records the file in meta.batch_files and meta.ingest_file_marks.
+ */
+async function finishCounts(
+  wh: Warehouse,
+  args: {
+    file: SourceFile & { display: string; sha256: string };
+    table: TableName;
+    spec: (typeof TABLES)[TableName];
+    counts: Omit<FileCounts, 'file' | 'table'>;
+    batchId: number;
+    broken: boolean;
+    /** FROM clause (with WHERE) of the loaded rows of this file, for the money total. */
+    moneyFrom: string;
+    mark: (step: string) => void;
+  },
+): Promise<FileCounts> {
+  const { file, table, spec, counts, mark } = args;
+  const ctx = { batchId: args.batchId };
+  const check = await wh.get<{ core_rows: number; quarantine_rows: number }>(
     `select
        (select count(*)::integer from core.${q(table)} where batch_id = ${ctx.batchId} and source_file = ${sqlString(file.display)}) as core_rows,
-       (select count(*)::integer from meta.quarantine where batch_id = ${ctx.batchId} and file = ${sqlString(file.display)}) as quarantine_rows,
-       (select count(*)::integer from ${STAGE} where __status not in ('loaded', 'updated', 'duplicate', 'aliased', 'quarantined') or __status is null) as unexplained`,
+       (select count(*)::integer from meta.quarantine where batch_id = ${ctx.batchId} and file = ${sqlString(file.display)}) as quarantine_rows`,
     'no check',
   );
   const sum = counts.loaded + counts.updated + counts.duplicates + counts.quarantined;
-  if (sum !== counts.rows_in || check.core_rows !== counts.loaded + counts.updated || check.quarantine_rows !== counts.quarantined || check.unexplained !== 0) {
+  if (sum !== counts.rows_in || check.core_rows !== counts.loaded + counts.updated || check.quarantine_rows !== counts.quarantined || args.broken) {
     throw new JointlyError(
       'INVARIANT_BROKEN',
       `Counts of ${file.display} do not reconcile: rows_in ${counts.rows_in}, loaded ${counts.loaded}, updated ${counts.updated}, ` +
@@ -324,7 +534,7 @@ async function judgeAndWrite(
   await wh.run(`insert into meta.batch_files
     select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)}, ${sqlString(file.format)}, ${sqlString(file.sha256)},
       ${counts.rows_in}, ${counts.loaded}, ${counts.updated}, ${counts.duplicates}, ${counts.quarantined},
-      ${money ? `(select sum(${q(money.name + '_base')}) from ${STAGE} where __status in ('loaded', 'updated'))` : 'null'}`);
+      ${money ? `(select sum(${q(money.name + '_base')}) from ${args.moneyFrom})` : 'null'}`);
   await markLoadedFile(wh, file, file.sha256, ctx.batchId);
   mark('counts and checks');
   return { file: file.display, table, ...counts };

@@ -55,6 +55,9 @@ export interface SourceRelation {
   lines: 'csv' | 'ndjson' | 'none';
 }
 
+/** The column of the raw copy that holds a CSV row's line breaks inside quoted fields. */
+const RAW_NL_COLUMN = '"__jointly_nl"';
+
 /** A SQL string literal (file paths are user input; they never go into identifiers). */
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -170,17 +173,21 @@ export async function sourceRelation(wh: Warehouse, file: SourceFile): Promise<S
     const joined = `concat_ws('', ${all.join(', ')})`;
     nlExpr = `case when ${any} then length(${joined}) - length(replace(${joined}, chr(10), '')) else 0 end`;
   }
-  const select = (rowExpr: string, from: string): string =>
-    `select cast(${rowExpr} as bigint) as __row, cast(${nlExpr} as integer) as __nl, ${cols.join(', ')}, ` +
+  const select = (rowExpr: string, from: string, nl = nlExpr): string =>
+    `select cast(${rowExpr} as bigint) as __row, cast(${nl} as integer) as __nl, ${cols.join(', ')}, ` +
     `${attrs} as __attrs from ${from}`;
   const common = { present: [...byCanonical.keys()], extras: extras.map((e) => e.name), lines };
   if (file.format === 'parquet') return { sql: select('file_row_number + 1', call), ...common };
   const objects = file.format === 'ndjson' ? ` where json_type(json) = 'OBJECT'` : '';
+  // The raw copy also counts each row's quoted line breaks (column RAW_NL_COLUMN), so that the
+  // line numbers can be worked out later from the row number and that one integer column.
+  const rawNl = lines === 'csv' ? `, cast(${nlExpr} as integer) as ${RAW_NL_COLUMN}` : '';
   return {
     // Window functions run after WHERE: row_number counts the objects, as the raw copy does.
     sql: select('row_number() over ()', call + objects),
-    raw: `select * from ${call}${objects}`,
-    overRaw: (rawFile) => select('file_row_number + 1', `read_parquet(${sqlString(rawFile)}, file_row_number = true)`),
+    raw: `select *${rawNl} from ${call}${objects}`,
+    overRaw: (rawFile) =>
+      select('file_row_number + 1', `read_parquet(${sqlString(rawFile)}, file_row_number = true)`, lines === 'csv' ? RAW_NL_COLUMN : '0'),
     ...common,
   };
 }

@@ -54,6 +54,14 @@ export interface TypedStage {
   coreColumns: string[];
   /** Key columns as stored (pii -> _hash). */
   keyColumns: string[];
+  /**
+   * With `coreEmpty` only: the rows' candidate-key hashes (`kh`) that occur more than once in the
+   * file. The statement reads only the key columns (no joins). A candidate key is a coarse form of
+   * the stored key: rows with equal stored keys always have equal candidate keys (the reverse
+   * need not hold), so a row whose candidate key is unique has no copy in the file. The stage
+   * statement then also has the column `__ck` with each row's candidate-key hash.
+   */
+  candidatesSql?: string;
 }
 
 /** Timestamp columns that may lie in the future (planned activities). */
@@ -171,9 +179,14 @@ export function normalisedDomainExpr(v: string): string {
   return `nullif(rtrim(regexp_replace(${hostOnly}, '^www[.]', ''), '.'), '')`;
 }
 
-/** Builds the typed stage statement for one file. */
-export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; ctx: StageContext }): TypedStage {
+/**
+ * Builds the typed stage statement for one file. With `coreEmpty` (the caller knows that
+ * core.<table> holds no row) the statement skips the lookup of each key in core: every row is
+ * `quarantined` or `loaded`.
+ */
+export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; ctx: StageContext; coreEmpty?: boolean }): TypedStage {
   const { spec, source, ctx } = args;
+  const coreEmpty = args.coreEmpty === true && spec.name !== 'accounts';
   const table = spec.name;
   const cols = spec.columns;
   const checks: Check[] = [];
@@ -387,7 +400,9 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
   const keyJoin = keyColumns
     .map((k) => (optionalKeys.has(k) ? `c.${q(k)} is not distinct from e.${q(k)}` : `c.${q(k)} = e.${q(k)}`))
     .join(' and ');
-  const statusCase = isAccounts
+  const statusCase = coreEmpty
+    ? `case when e.__err is not null then 'quarantined' else 'loaded' end`
+    : isAccounts
     ? `case when e.__err is not null then 'quarantined' when aa.alias_id is not null then 'duplicate' ` +
       `when c.row_hash = e.row_hash then 'duplicate' when c.row_hash is not null then 'updated' ` +
       `when d.account_id is not null then 'aliased' else 'loaded' end`
@@ -404,6 +419,26 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
       : '';
   const filled = table === 'touchpoints' ? ', coalesce(x_account_id, __contact_account) as x_account_filled' : '';
 
+  // Candidate key (see TypedStage.candidatesSql): text as lower-cased trimmed text (pii before its
+  // hash), timestamps and dates as parsed; references resolved through a map (account aliases,
+  // partner aliases) can join different texts into one stored value and are left out.
+  const coarse = spec.key.flatMap((k) => {
+    const c = cols.find((x) => x.name === k);
+    if (!c || (c.ref && (c.ref.table === 'accounts' || c.ref.table === 'partners'))) return [];
+    if (c.type === 'timestamp' || c.type === 'date') return [q('p_' + c.name)];
+    if (c.pii || c.type === 'text' || c.type === 'enum') return [`lower(${q('v_' + c.name)})`];
+    return [];
+  });
+  const candidateKey = coarse.length ? `hash(${coarse.join(', ')})` : 'cast(0 as ubigint)';
+  const layers = [
+    `with s as (${source.sql}),`,
+    `v as (select __row, __nl, __attrs, ${vCols.join(', ')} from s),`,
+    `t as (select *, ${tCols.join(', ')} from v)`,
+  ];
+  const candidatesSql = coreEmpty
+    ? `${layers.join('\n')}\nselect ${candidateKey} as kh from t group by kh having count(*) > 1`
+    : undefined;
+
   const sql = [
     `with s as (${source.sql}),`,
     `v as (select __row, __nl, __attrs, ${vCols.join(', ')} from s),`,
@@ -411,11 +446,11 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     `j as (select t.*, ${jCols.join(', ')}${derived} from t ${joins.join(' ')}),`,
     `j2 as (select *${filled} from j),`,
     `k as (select *, ${errCase} as __err, ${rowHash} as row_hash from j2),`,
-    `e as (select __row, __nl, __attrs, ${finals.join(', ')}, __err, row_hash,`,
+    `e as (select __row, __nl, __attrs, ${finals.join(', ')}, __err, row_hash,${coreEmpty ? ` ${candidateKey} as __ck,` : ''}`,
     `  case when __err is not null then ${rawJson} end as __raw,`,
     `  case when __err is not null then ${reasonCase} end as __reason from k)`,
     `select e.*, ${statusCase} as __status, ${isAccounts ? 'd.account_id' : 'cast(null as varchar)'} as __alias_to`,
-    `from e left join core.${q(table)} c on ${keyJoin}${accountJoins}`,
+    coreEmpty ? 'from e' : `from e left join core.${q(table)} c on ${keyJoin}${accountJoins}`,
   ].join('\n');
-  return { sql, checks, coreColumns, keyColumns };
+  return { sql, checks, coreColumns, keyColumns, ...(candidatesSql ? { candidatesSql } : {}) };
 }

@@ -1,0 +1,87 @@
+/**
+ * The first load of a table goes straight from validation into core and then looks again at the
+ * rows that did not load and at later copies of a key (src/ingest/load-file.ts, direct path); a
+ * table that already holds rows takes the staged path. Both must give the same verdicts, lines
+ * and rows, also when quoted line breaks shift the physical lines.
+ */
+import { describe, expect, test } from 'vitest';
+import { ingestPaths, listQuarantine } from '../../src/ingest/index.js';
+import type { Warehouse } from '../../src/warehouse/index.js';
+import { ACCOUNTS, NOW, freshWarehouse, writeFiles } from './ingest-fixtures.js';
+
+const HEADER = 'touchpoint_id,occurred_at,account_id,channel,touch_type,note\n';
+// Physical lines in the comments; data rows are numbered from 1.
+const TOUCHPOINTS =
+  HEADER +
+  't1,2024-03-01,a1,paid,click,x\n' + // line 2, row 1
+  't2,2024-03-02,a1,paid,click,"two\nlines"\n' + // lines 3-4, row 2
+  't1,2024-03-01,a1,paid,click,x\n' + // line 5, row 3: identical copy of row 1
+  't1,2024-03-09,a1,paid,click,x\n' + // line 6, row 4: same key, other content
+  't3,2024-03-01,a1,paid,clk,x\n' + // line 7, row 5: bad enum
+  't5,2024-03-05,a2,paid,visit,"x\ny\nz"\n' + // lines 8-10, row 6
+  't2,2024-03-02,a2,paid,click,"two\nlines"\n' + // lines 11-12, row 7: same key as row 2, other content
+  't6,2024-03-06,a9,paid,click,\n'; // line 13, row 8: unknown account
+
+async function outcome(wh: Warehouse, batchId: number): Promise<unknown> {
+  const quarantine = (await listQuarantine(wh, { batchId })).map((x) => [x.line, x.row_number, x.column, x.reason_code, x.reason]);
+  const core = await wh.all(
+    `select touchpoint_id, occurred_at::varchar as occurred_at, account_id, source_line::integer as line, attributes->>'note' as note
+     from core.touchpoints where batch_id = ${batchId} order by touchpoint_id`,
+  );
+  return { quarantine, core };
+}
+
+describe('ingest: direct path for a table without rows', () => {
+  test('verdicts, lines and rows match the staged path, with within-file copies and quoted line breaks', async () => {
+    const dir = writeFiles({ 'accounts.csv': ACCOUNTS, 'touchpoints.csv': TOUCHPOINTS });
+    const direct = await freshWarehouse();
+    const r1 = await ingestPaths(direct, [dir], { now: NOW });
+    const counts = r1.files.find((f) => f.table === 'touchpoints');
+    expect(counts).toMatchObject({ rows_in: 8, loaded: 3, updated: 0, duplicates: 1, quarantined: 4 });
+    const got = await outcome(direct, r1.batch_id);
+    expect(got).toEqual({
+      quarantine: [
+        [6, 4, 'touchpoint_id', 'duplicate_key', 'touchpoint_id: the key appears earlier in this file (row 1) with different content'],
+        [7, 5, 'touch_type', 'bad_enum', expect.stringContaining('"clk"')],
+        [11, 7, 'touchpoint_id', 'duplicate_key', 'touchpoint_id: the key appears earlier in this file (row 2) with different content'],
+        [13, 8, 'account_id', 'unknown_account', expect.stringContaining('"a9"')],
+      ],
+      core: [
+        { touchpoint_id: 't1', occurred_at: '2024-03-01 00:00:00', account_id: 'a1', line: 2, note: 'x' },
+        { touchpoint_id: 't2', occurred_at: '2024-03-02 00:00:00', account_id: 'a1', line: 3, note: 'two\nlines' },
+        { touchpoint_id: 't5', occurred_at: '2024-03-05 00:00:00', account_id: 'a2', line: 8, note: 'x\ny\nz' },
+      ],
+    });
+    const q = await direct.all(`select raw->>'touchpoint_id' as id, raw->>'occurred_at' as at from meta.quarantine where reason_code = 'duplicate_key' order by line`);
+    expect(q).toEqual([
+      { id: 't1', at: '2024-03-09 00:00:00' },
+      { id: 't2', at: '2024-03-02 00:00:00' },
+    ]);
+    await direct.close();
+
+    // The same file into a warehouse whose touchpoints table already holds an unrelated row.
+    const other = writeFiles({ 'accounts.csv': ACCOUNTS, 'touchpoints.csv': HEADER + 't0,2024-01-01,a1,paid,click,\n' });
+    const staged = await freshWarehouse();
+    await ingestPaths(staged, [other], { now: NOW });
+    const r2 = await ingestPaths(staged, [dir], { now: NOW });
+    expect(r2.files.find((f) => f.table === 'touchpoints')).toEqual(counts);
+    expect(await outcome(staged, r2.batch_id)).toEqual(got);
+    await staged.close();
+  });
+
+  test('a table with optional key columns and PII keys: later copies with a null key part are found', async () => {
+    process.env['JOINTLY_PII_KEY'] ??= 'test-key-for-ingest-direct-0123';
+    const usage =
+      'account_id,occurred_at,event,user_id,quantity\n' +
+      'a1,2024-03-01,login,u1,1\n' +
+      'a1,2024-03-01,login,,1\n' +
+      'a1,2024-03-01,login,,2\n' + // same key as row 2 (user_id empty), other content
+      'a1,2024-03-01,login,U1,1\n'; // user ids are hashed as given: another key than u1
+    const dir = writeFiles({ 'accounts.csv': ACCOUNTS, 'usage.csv': usage });
+    const wh = await freshWarehouse();
+    const r = await ingestPaths(wh, [dir], { now: NOW });
+    expect(r.files.find((f) => f.table === 'usage')).toMatchObject({ rows_in: 4, loaded: 3, duplicates: 0, quarantined: 1 });
+    expect((await listQuarantine(wh, { batchId: r.batch_id })).map((x) => [x.line, x.reason_code])).toEqual([[4, 'duplicate_key']]);
+    await wh.close();
+  });
+});
