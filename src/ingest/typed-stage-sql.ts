@@ -380,7 +380,8 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
 
   // Content hash over the trimmed text (pii as its hash) and the extra columns.
   const hashParts = cols.map((c) => (c.pii ? `coalesce(${q('p_' + c.name)}, chr(1))` : `coalesce(${q('v_' + c.name)}, chr(1))`));
-  const rowHash = `md5(concat_ws(chr(31), ${hashParts.join(', ')}, coalesce(cast(__attrs as varchar), chr(1))))`;
+  // UBIGINT: the first 8 bytes of the md5 (migration 005 converted the earlier hex hashes).
+  const rowHash = `md5_number_upper(concat_ws(chr(31), ${hashParts.join(', ')}, coalesce(cast(__attrs as varchar), chr(1))))`;
   // Raw JSON for quarantine: trimmed text, pii replaced by its hash (never the raw value).
   const rawJson = `to_json(struct_pack(${cols
     .map((c) => `${q(c.name)} := ${c.pii ? `'hmac:' || ${q('p_' + c.name)}` : q('v_' + c.name)}`)

@@ -4,7 +4,7 @@
  * and joined in SQL, so every engine gets the same numbers.
  */
 import type { Warehouse } from '../../warehouse/index.js';
-import { sql } from '../../warehouse/index.js';
+import { sql, raw } from '../../warehouse/index.js';
 import { normalised, withFallback, type ModelSql } from './common.js';
 
 /** Days covered by the decay table; older touches use the last factor. */
@@ -14,6 +14,9 @@ export const DECAY_DAYS = 3660;
 export function decayFactor(days: number, halfLifeDays: number): number {
   return Math.pow(2, -days / halfLifeDays);
 }
+
+/** The anchor of a touch: the opportunity's creation for pipeline credit, its close day for revenue. */
+const ANCHOR = raw(`(case when e.purpose = 'pipeline' then o.created_at else o.close_end - interval 1 day end)`);
 
 /** @example timeDecaySql({ half_life_days: 7 }) */
 export function timeDecaySql(p: { half_life_days: number }): ModelSql {
@@ -31,11 +34,14 @@ export function timeDecaySql(p: { half_life_days: number }): ModelSql {
     },
     // The rule key is the touch's whole days before the anchor.
     ruleText: (k) => withFallback(sql`'time decay: ' || ${k} || ' day(s) before, half-life ' || ${p.half_life_days} || ' days'`, k),
+    // Narrow rows plus the anchor from att_opp (the dimension joins of att_elig are not needed:
+    // at 10M touches they took this model past a 3 GB memory limit).
     select: normalised(
       sql`d.factor`,
-      sql`floor(epoch(e.anchor_at - e.occurred_at) / 86400)`,
-      sql`join att_decay d on d.day = least(${DECAY_DAYS}::INTEGER, greatest(0, floor(epoch(e.anchor_at - e.occurred_at) / 86400)::INTEGER))`,
-      'att_elig',
+      sql`floor(epoch(${ANCHOR} - e.occurred_at) / 86400)`,
+      sql`join att_opp o on o.opp_key = e.opp_key
+        join att_decay d on d.day = least(${DECAY_DAYS}::INTEGER, greatest(0, floor(epoch(${ANCHOR} - e.occurred_at) / 86400)::INTEGER))`,
+      'att_elig_n',
       true,
     ),
   };
