@@ -56,7 +56,7 @@ firsts as (
 ),
 partner_shares as (
   select c.opportunity_id, c.partner_id, sum(c.weight) as share
-  from model.credits c
+  from model.credit_amounts c
   join firsts f on f.opportunity_id = c.opportunity_id
   where c.run_id = ${args.runId}::integer and c.purpose = 'revenue' and c.partner_id is not null
   group by c.opportunity_id, c.partner_id

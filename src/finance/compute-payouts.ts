@@ -110,7 +110,7 @@ export async function computePayouts(wh: Warehouse, opts: ComputeOptions): Promi
   await wh.run(`create or replace temp table fin_raw_w as
     with computed as (
       select c.opportunity_id, c.partner_id, sum(${decimalToCents('c.revenue_credit')}) as w, 'credit' as source
-      from model.credits c join fin_pp pp on pp.partner_id = c.partner_id and pp.basis = 'attributed' and pp.run_id = c.run_id
+      from model.credit_amounts c join fin_pp pp on pp.partner_id = c.partner_id and pp.basis = 'attributed' and pp.run_id = c.run_id
       where c.purpose = 'revenue'
       group by all
       union all

@@ -149,7 +149,7 @@ export async function createForecast(wh: Warehouse, opts: ForecastOptions = {}):
           where not o.is_closed and o.amount_base > 0
         ), shares as (
           select c.opportunity_id, c.partner_id, sum(${decimalToCents('c.pipeline_credit')}) as cents
-          from model.credits c join fin_pp pp on pp.partner_id = c.partner_id and pp.basis = 'attributed' and pp.run_id = c.run_id
+          from model.credit_amounts c join fin_pp pp on pp.partner_id = c.partner_id and pp.basis = 'attributed' and pp.run_id = c.run_id
           where c.purpose = 'pipeline'
           group by all
           union all

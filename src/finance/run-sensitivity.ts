@@ -270,7 +270,7 @@ async function figures(
   const rows = await wh.all<{ partner_id: string; revenue: string; payout: string }>(sql`
     with rev as (
       select c.partner_id, sum(c.revenue_credit) as revenue
-      from model.credits c join core.opportunities o using (opportunity_id)
+      from model.credit_amounts c join core.opportunities o using (opportunity_id)
       where c.run_id = ${opts.runId} and c.purpose = 'revenue' and c.partner_id is not null
         and o.close_date between ${opts.period.start}::DATE and ${opts.period.end}::DATE
       group by 1

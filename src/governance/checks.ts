@@ -326,7 +326,7 @@ with run as (
 ),
 credited as (
   select c.opportunity_id, sum(c.pipeline_credit) as pipeline, sum(c.revenue_credit) as revenue
-  from model.credits c
+  from model.credit_amounts c
   join run r on r.run_id = c.run_id
   group by c.opportunity_id
 ),

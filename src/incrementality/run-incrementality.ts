@@ -141,7 +141,7 @@ export async function runIncrementality(wh: Warehouse, opts: IncrementalityOptio
         order by u.unit_kind, u.unit_id`);
       const attributed = await tx.all<{ unit_kind: string; unit_id: string; revenue: string; pipeline: string }>(sql`
         select 'partner' as unit_kind, c.partner_id as unit_id, sum(c.revenue_credit)::decimal(18,2)::varchar as revenue, sum(c.pipeline_credit)::decimal(18,2)::varchar as pipeline
-        from model.credits c where c.run_id = ${attribution?.run_id ?? null}::integer and c.partner_id is not null
+        from model.credit_amounts c where c.run_id = ${attribution?.run_id ?? null}::integer and c.partner_id is not null
         group by all
         union all
         select 'program', a.program, sum(c.revenue_credit)::decimal(18,2)::varchar, sum(c.pipeline_credit)::decimal(18,2)::varchar

@@ -64,7 +64,7 @@ export async function listDeals(wh: Warehouse, opts: ReportFilter & { limit: num
     ),
     credit as (
       select c.opportunity_id, sum(c.pipeline_credit) as partner_credit
-      from model.credits c
+      from model.credit_amounts c
       where c.run_id = ${run.run_id}
         and c.purpose = 'pipeline'
         and c.opportunity_id in (select opportunity_id from deals)
