@@ -8,7 +8,9 @@
  * once into the scratch warehouse and reused. Run with the bench lock held:
  *   flock /tmp/jointly-bench.lock npx tsx bench/attribution.bench.ts [small|large]
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Warehouse, sql } from '../src/warehouse/index.js';
@@ -91,6 +93,7 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
     // Earlier runs are not part of the measurement.
     for (const t of ['model.credit_rows', 'model.sourced', 'report.credit_facts', 'report.opportunity_facts', 'report.involvement']) await wh.run(`delete from ${t}`);
     await wh.run('checkpoint');
+    const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
     const floorRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
       floorRuns.push(await timed(() => wh.all(sql`
@@ -152,6 +155,10 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
       bar_peak_rss_mb: 4096,
       models,
       command: `flock /tmp/jointly-bench.lock npx tsx bench/attribution.bench.ts ${scale}`,
+      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+      load_average_at_start: loadStart,
+      load_average_at_end: loadavg().map((x) => Math.round(x * 100) / 100),
+      memory_limit: process.env['JOINTLY_MEMORY_LIMIT'] ?? '3GB',
     };
     if (opts.resultsDir) writeFileSync(join(opts.resultsDir, 'attribution.json'), JSON.stringify(result, null, 2) + '\n');
     return result;
