@@ -54,6 +54,16 @@ async function refreshMaps(wh: Warehouse, loaded: Set<TableName>): Promise<void>
       )
       qualify row_number() over (partition by k order by pri, partner_id) = 1`);
   }
+  if (loaded.has('fx_rates')) {
+    // Rates by day (see typedStageSql): each rate on every day from its valid_from to the day
+    // before the next rate of its currency; the last rate of each currency separately.
+    await wh.run(`create or replace temp table ingest_fx_days as
+      select currency, rate_to_base,
+        cast(unnest(generate_series(cast(valid_from as timestamp), cast(coalesce(next_from, valid_from + 1) as timestamp) - interval 1 day, interval 1 day)) as date) as day
+      from (select currency, valid_from, rate_to_base, lead(valid_from) over (partition by currency order by valid_from) as next_from from core.fx_rates)`);
+    await wh.run(`create or replace temp table ingest_fx_last as
+      select currency, max(valid_from) as last_from, arg_max(rate_to_base, valid_from) as last_rate from core.fx_rates group by currency`);
+  }
   if (loaded.has('accounts')) {
     await wh.run(`create or replace temp table ingest_account_map as
       select account_id as k, account_id from core.accounts
@@ -62,7 +72,7 @@ async function refreshMaps(wh: Warehouse, loaded: Set<TableName>): Promise<void>
   }
 }
 
-/** With JOINTLY_INGEST_TIMING=1, prints how long each step of a file took (stderr). */
+/** With JOINTLY_INGEST_TIMING=1, prints how long each step of a file took and the peak RSS so far (stderr). */
 function stepTimer(file: string): (step: string) => void {
   const on = Boolean(process.env['JOINTLY_INGEST_TIMING']);
   const cpu = (): number => {
@@ -75,7 +85,8 @@ function stepTimer(file: string): (step: string) => void {
     if (!on) return;
     const now = process.hrtime.bigint();
     const nowCpu = cpu();
-    process.stderr.write(`ingest ${file} ${step}: ${(Number(now - last) / 1e6).toFixed(0)} ms, cpu ${(nowCpu - lastCpu).toFixed(0)} ms\n`);
+    const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stderr.write(`ingest ${file} ${step}: ${(Number(now - last) / 1e6).toFixed(0)} ms, cpu ${(nowCpu - lastCpu).toFixed(0)} ms, peak rss ${peak} MB\n`);
     last = now;
     lastCpu = nowCpu;
   };
@@ -293,7 +304,7 @@ async function finishDirect(
              else ${sqlString(`${TABLES[table].key.join(', ')}: the key appears earlier in this file (row `)} || f.first_row || ') with different content' end as __reason,
         case when s.__status <> 'loaded' or s.__row = f.first_row or s.row_hash = f.first_hash then s.__raw else ${rowJson} end as __raw),
       ${lines.line('s')} as __line
-    from r s left join f on ${keyEq} and s.__status = 'loaded'
+    from r s left join f on ${keyEq}
     ${lines.join('s')}`);
   const cols = rest.coreColumns.map(q);
   const more = await wh.all<{ Count: string | number }>(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)

@@ -3,7 +3,8 @@
  * into typed, resolved rows with a verdict: every check of every column runs set-wise in DuckDB.
  *
  * Layers (CTEs): `s` the file as text -> `v` trimmed, empty as NULL -> `t` parsed values ->
- * `j` references resolved (partner aliases, account aliases, contact -> account, fx rate) ->
+ * `j` references resolved (partner aliases, account aliases, contact -> account, fx rate from the
+ * temp tables ingest_fx_days and ingest_fx_last that load-file makes) ->
  * `e` first failing check (`__err`, an index into `checks`) and the content hash -> final select
  * with the status against core: `quarantined`, `loaded` (new key), `duplicate` (same key, same
  * hash), `updated` (same key, new hash); accounts also `aliased` (new id, known domain).
@@ -266,11 +267,17 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     jCols.push(`${cur} as __cur`);
     const dateExpr = fxDateExpr(table);
     if (dateExpr && ctx.loaded.has('fx_rates')) {
+      // The latest rate valid on the row's day: a hash join on (currency, day) with the day table
+      // ingest_fx_days (every day from a currency's first rate to its last), and after the last
+      // rate's day that rate (ingest_fx_last). An ASOF join gave the same rates but sorted the whole
+      // wide row set in one partition per currency (most rows are in the base currency): 1.3 of
+      // 2.1 s CPU of the opportunities statement at medium.
+      const day = `cast(coalesce(${dateExpr}, timestamp '1900-01-01') as date)`;
       joins.push(
-        `asof left join (select currency, cast(valid_from as timestamp) as valid_from, rate_to_base from core.fx_rates) fx ` +
-          `on fx.currency = ${cur} and coalesce(${dateExpr}, timestamp '1900-01-01') >= fx.valid_from`,
+        `left join ingest_fx_days fx on fx.currency = ${cur} and fx.day = ${day}`,
+        `left join ingest_fx_last fxl on fxl.currency = ${cur}`,
       );
-      jCols.push(`case when ${cur} = ${base} then 1.0 else fx.rate_to_base end as __rate`);
+      jCols.push(`case when ${cur} = ${base} then 1.0 when ${day} > fxl.last_from then fxl.last_rate else fx.rate_to_base end as __rate`);
     } else {
       jCols.push(`case when ${cur} = ${base} then 1.0 end as __rate`);
     }

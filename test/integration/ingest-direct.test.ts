@@ -84,4 +84,42 @@ describe('ingest: direct path for a table without rows', () => {
     expect((await listQuarantine(wh, { batchId: r.batch_id })).map((x) => [x.line, x.reason_code])).toEqual([[4, 'duplicate_key']]);
     await wh.close();
   });
+
+  test('money converts at the rate valid on the row\'s day: first and last days of a rate, before the first rate, after the last', async () => {
+    const fx = 'currency,valid_from,rate_to_base\nEUR,2024-01-01,1.10\nEUR,2024-06-01,1.20\nGBP,2024-03-01,1.25\n';
+    // [id, created_at, close_date, closed, currency] -> the day that converts: close_date when closed, else created_at.
+    const rows: [string, string, string, boolean, string][] = [
+      ['o1', '2023-12-31 23:59', '', false, 'EUR'], // before EUR's first rate: no_fx_rate
+      ['o2', '2024-01-01', '', false, 'EUR'], // first day of 1.10
+      ['o3', '2024-05-31 23:59:59', '', false, 'EUR'], // last day of 1.10
+      ['o4', '2024-06-01 00:00', '', false, 'EUR'], // first day of 1.20
+      ['o5', '2024-12-30', '', false, 'EUR'], // after the last EUR rate: 1.20
+      ['o6', '2024-02-29', '', false, 'GBP'], // before GBP's first rate: no_fx_rate
+      ['o7', '2024-08-01', '2024-05-31', true, 'EUR'], // closed: close_date's day, 1.10
+      ['o8', '2024-02-01', '2030-01-01', true, 'GBP'], // closed in the future (dates may be): last GBP rate
+      ['o9', '2024-02-01', '', false, 'USD'], // base currency
+    ];
+    const opps =
+      'opportunity_id,account_id,type,created_at,close_date,stage,is_closed,is_won,amount,currency\n' +
+      rows.map(([id, created, close, closed, cur]) => `${id},a1,new_business,${created},${close},${closed ? 'won' : 'open'},${closed},${closed},100.00,${cur}`).join('\n') +
+      '\n';
+    const dir = writeFiles({ 'fx_rates.csv': fx, 'accounts.csv': ACCOUNTS, 'opportunities.csv': opps });
+    const wh = await freshWarehouse();
+    const r = await ingestPaths(wh, [dir], { now: NOW });
+    expect(r.files.find((f) => f.table === 'opportunities')).toMatchObject({ loaded: 7, quarantined: 2 });
+    expect((await listQuarantine(wh, { batchId: r.batch_id })).map((x) => [x.raw?.['opportunity_id'], x.reason_code])).toEqual([
+      ['o1', 'no_fx_rate'],
+      ['o6', 'no_fx_rate'],
+    ]);
+    expect(await wh.all(`select opportunity_id, amount_base::varchar as base from core.opportunities order by 1`)).toEqual([
+      { opportunity_id: 'o2', base: '110.00' },
+      { opportunity_id: 'o3', base: '110.00' },
+      { opportunity_id: 'o4', base: '120.00' },
+      { opportunity_id: 'o5', base: '120.00' },
+      { opportunity_id: 'o7', base: '110.00' },
+      { opportunity_id: 'o8', base: '125.00' },
+      { opportunity_id: 'o9', base: '100.00' },
+    ]);
+    await wh.close();
+  });
 });
