@@ -114,7 +114,7 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number }): Prom
     from att_rule_map m
     join model.credit_rules r on r.rule = m.text`);
   await wh.run(sql`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
-    select ${opts.runId}::INTEGER, s.opp_key, case s.purpose when 'pipeline' then 0 else 1 end, s.touch_key, p.partner_key, s.weight,
+    select ${opts.runId}::INTEGER, s.opp_key, s.purpose, s.touch_key, p.partner_key, s.weight,
       sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end), m.rule_id
     from att_split s
     left join att_extra x on x.r = s.rowid
@@ -129,7 +129,7 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number }): Prom
       select opp_key, 1, cents from att_opp where is_won
     ),
     touched as (
-      select distinct opp_key, case purpose when 'pipeline' then 0 else 1 end as purpose from att_split
+      select distinct opp_key, purpose from att_split
     )
     select ${opts.runId}, d.opp_key, d.purpose, null, null, 1.0, d.cents,
       (select rule_id from model.credit_rules where rule = ${UNATTRIBUTED_RULE})

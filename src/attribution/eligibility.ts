@@ -7,7 +7,8 @@
  *   (window by the touch's partner type, else the default) up to the close (open: no end) — of the
  *   opportunity's account, its contacts, or its contact roles; flags `in_pipeline` (up to
  *   creation) and `in_revenue` (won, up to the close day).
- * - `att_elig` (a view over att_cand): the credited touches, one row per (opportunity, purpose, touch).
+ * - `att_elig` (a view over att_cand): the credited touches, one row per (opportunity, purpose, touch);
+ *   purpose is 0 (pipeline) or 1 (revenue) in every temp table, as in model.credit_rows.
  * - `att_pos`: per (opportunity, purpose) the count and the key touches, from one aggregate pass
  *   over att_cand (arg_min/arg_max over `(occurred_at, touchpoint_id)`, with filters for the
  *   pipeline prefix and form fills), never from sorting each partition.
@@ -134,16 +135,16 @@ export async function buildEligibility(
   // att_elig_n: the narrow credited rows (most models); att_elig adds the dimensions some
   // models read (partner type, program, activity type, creation and anchor times).
   await wh.run(`create or replace temp view att_elig_n as
-    select opp_key, 'pipeline' as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
+    select opp_key, 0::UTINYINT as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_pipeline
     union all
-    select opp_key, 'revenue' as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
+    select opp_key, 1::UTINYINT as purpose, touch_key, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id
     from att_cand
     where in_revenue`);
   await wh.run(`create or replace temp view att_elig as
     select e.*, p.partner_type, a.program, a.activity_type, o.created_at,
-      case when e.purpose = 'pipeline' then o.created_at else o.close_end - interval 1 day end as anchor_at
+      case when e.purpose = 0 then o.created_at else o.close_end - interval 1 day end as anchor_at
     from att_elig_n e
     join att_opp o on o.opp_key = e.opp_key
     left join core.partners p on p.partner_id = e.partner_id
@@ -170,12 +171,12 @@ export async function buildEligibility(
       where in_pipeline or in_revenue
       group by opp_key
     )
-    select opp_key, 'pipeline' as purpose, n_pipe as n, first_key, oppc_key as last_key, lead_pipe as lead_key,
+    select opp_key, 0::UTINYINT as purpose, n_pipe as n, first_key, oppc_key as last_key, lead_pipe as lead_key,
       oppc_key, null::BIGINT as close_key
     from agg
     where n_pipe > 0
     union all
-    select opp_key, 'revenue', n_all, first_key, last_key, lead_all, oppc_key, last_key
+    select opp_key, 1::UTINYINT, n_all, first_key, last_key, lead_all, oppc_key, last_key
     from agg
     where in_revenue`);
 }

@@ -18,7 +18,7 @@ export async function writeInvolvement(wh: Warehouse, runId: number): Promise<vo
       -- Only a partner referral or deal registration can source by touch: filter before the join.
       select c.opp_key, c.touchpoint_id, c.partner_id, c.touch_type
       from att_cand c
-      join att_pos p on p.opp_key = c.opp_key and p.purpose = 'pipeline'
+      join att_pos p on p.opp_key = c.opp_key and p.purpose = 0
       where c.in_pipeline and c.partner_id is not null and c.touch_type in ('referral', 'deal_registration')
         and c.touch_key = p.first_key
     )

@@ -18,12 +18,12 @@ export async function writeReportFacts(wh: Warehouse, runId: number): Promise<vo
       from att_split s
       left join att_extra x on x.r = s.rowid
       union all
-      select case c.purpose when 0 then 'pipeline' else 'revenue' end, c.opp_key, null, null, null, null, c.cents, c.weight
+      select c.purpose, c.opp_key, null, null, null, null, c.cents, c.weight
       from model.credit_rows c
       where c.run_id = ${runId} and c.touch_key is null
     )
-    select ${runId}, c.purpose,
-      case when c.purpose = 'pipeline' then o.created_at::DATE else o.close_date end as day,
+    select ${runId}, case c.purpose when 0 then 'pipeline' else 'revenue' end,
+      case when c.purpose = 0 then o.created_at::DATE else o.close_date end as day,
       c.partner_id, c.activity_id, c.channel, c.touch_type,
       (sum(c.cents)::DECIMAL(38,0) * 0.01)::DECIMAL(18,2), sum(c.weight)
     from credited c

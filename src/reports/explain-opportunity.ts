@@ -88,7 +88,9 @@ export async function explainOpportunity(
   await buildEligibility(wh, { windows, opportunityId: opts.opportunityId, positions: 'first' });
   const rows = await wh.all<ExplainedTouch & { purpose: 'pipeline' | 'revenue' }>(sql`
     with path as (
-      select purpose, touchpoint_id, occurred_at, channel, touch_type, activity_id, partner_id from att_elig_n
+      select case purpose when 0 then 'pipeline' else 'revenue' end as purpose, touchpoint_id, occurred_at, channel, touch_type,
+        activity_id, partner_id
+      from att_elig_n
     ),
     credits as (
       select purpose, touchpoint_id, partner_id, weight, pipeline_credit + revenue_credit as credit, rule,

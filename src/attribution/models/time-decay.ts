@@ -16,7 +16,7 @@ export function decayFactor(days: number, halfLifeDays: number): number {
 }
 
 /** The anchor of a touch: the opportunity's creation for pipeline credit, its close day for revenue. */
-const ANCHOR = raw(`(case when e.purpose = 'pipeline' then o.created_at else o.close_end - interval 1 day end)`);
+const ANCHOR = raw(`(case when e.purpose = 0 then o.created_at else o.close_end - interval 1 day end)`);
 
 /** @example timeDecaySql({ half_life_days: 7 }) */
 export function timeDecaySql(p: { half_life_days: number }): ModelSql {
