@@ -151,7 +151,7 @@ export async function loadFile(
         mark('read');
       }
       if (direct) {
-        inserted = await insertDirect(wh, { file, table, stage, lines: await lines!(), batchId: ctx.batchId });
+        inserted = await insertDirect(wh, { file, table, stage, lines: await lines!(), batchId: ctx.batchId, mark });
         mark('stage and core insert');
       } else {
         // Every row's verdict is independent of the others: no order to keep, fully parallel.
@@ -238,11 +238,19 @@ async function lineTable(wh: Warehouse, text: SourceRelation, source: SourceRela
  */
 async function insertDirect(
   wh: Warehouse,
-  args: { file: { display: string }; table: TableName; stage: ReturnType<typeof typedStageSql>; lines: LineMap; batchId: number },
+  args: {
+    file: { display: string };
+    table: TableName;
+    stage: ReturnType<typeof typedStageSql>;
+    lines: LineMap;
+    batchId: number;
+    mark: (step: string) => void;
+  },
 ): Promise<number> {
   const { file, table, stage, lines } = args;
   const cols = stage.coreColumns.map(q);
   await wh.run(`create or replace temp table ingest_cand as ${stage.candidatesSql}`);
+  args.mark('repeated candidate keys');
   const repeated = await wh.find(`select 1 as x from ingest_cand limit 1`);
   let count = 0;
   // Core rows carry their source_line; their physical order in core means nothing (see below).
