@@ -1,7 +1,11 @@
 /**
  * Loads one file inside the batch's transaction: raw copy (CSV/NDJSON: the file as read, in file
- * order, to a Parquet file in the batch's scratch folder) -> typed stage (one parallel statement)
- * -> within-file duplicates -> account aliases -> history of replaced rows -> core -> quarantine -> counts,
+ * order, to a Parquet file in the batch's scratch folder), then one of two paths:
+ * - direct (the table holds no row yet; not accounts): repeated candidate keys -> validation
+ *   straight into core -> the rows not loaded validated again (errors, later copies of a key; the
+ *   first of each key loads) -> quarantine;
+ * - staged (otherwise): typed stage (one parallel statement, to Parquet) -> within-file duplicates
+ *   -> account aliases -> history of replaced rows -> core -> quarantine;
  * then checks in SQL that rows_in = loaded + updated + duplicates + quarantined and that core and
  * quarantine hold exactly those rows. Every step is one set-wise statement.
  *
