@@ -38,12 +38,16 @@ describe('credit storage', () => {
       (3, 'O1', 'pipeline', 'T2', null, null, 'paid', 'click', '2025-01-06 11:00', 0.5, 50.00, 0, 'linear: 1 of 2 touches'),
       (3, 'O1', 'revenue', 'T1', 'P1', null, 'partner', 'meeting', '2025-01-05 10:00', 1, 0, 100.01, 'first touch')`);
     const before = await old.all(`select ${COLS} from model.credits order by all`);
+    const columns = `select column_name from information_schema.columns where table_schema = 'model' and table_name = 'credits' order by ordinal_position`;
+    const columnsBefore = await old.all(columns);
     await old.close();
 
     const wh = await Warehouse.open(path);
     const kind = await wh.all(`select table_type from information_schema.tables where table_schema = 'model' and table_name = 'credits'`);
     expect(kind).toEqual([{ table_type: 'VIEW' }]);
     expect(await wh.all(`select ${COLS} from model.credits order by all`)).toEqual(before);
+    // Same columns in the same order, so `select *` readers see no difference.
+    expect(await wh.all(columns)).toEqual(columnsBefore);
     expect(await wh.all(`select count(*)::INTEGER as n from model.credit_rows`)).toEqual([{ n: 3 }]);
     await wh.close();
   });

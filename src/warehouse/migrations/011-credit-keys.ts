@@ -14,20 +14,26 @@
  */
 import type { Migration } from './types.js';
 
-export const CREDITS_VIEW_SQL = `create or replace view model.credits as
-  select c.run_id, o.opportunity_id,
-    case c.purpose when 0 then 'pipeline' else 'revenue' end as purpose,
-    t.touchpoint_id, p.partner_id, t.activity_id, t.channel, t.touch_type, t.occurred_at, c.weight,
-    case when c.purpose = 0 then (c.cents::DECIMAL(18,0) * 0.01)::DECIMAL(18,2) else 0::DECIMAL(18,2) end as pipeline_credit,
-    case when c.purpose = 1 then (c.cents::DECIMAL(18,0) * 0.01)::DECIMAL(18,2) else 0::DECIMAL(18,2) end as revenue_credit,
-    r.rule
-  from model.credit_rows c
-  join model.credit_rules r on r.rule_id = c.rule_id
-  left join (
+/** The purpose of a credit row `c` as the views show it. */
+export const CREDIT_PURPOSE_COLUMN = `case c.purpose when 0 then 'pipeline' else 'revenue' end as purpose`;
+
+/** The money columns of a credit row `c` as the views show them (exact DECIMAL from cents). */
+export const CREDIT_MONEY_COLUMNS = `case when c.purpose = 0 then (c.cents::DECIMAL(18,0) * 0.01)::DECIMAL(18,2) else 0::DECIMAL(18,2) end as pipeline_credit,
+    case when c.purpose = 1 then (c.cents::DECIMAL(18,0) * 0.01)::DECIMAL(18,2) else 0::DECIMAL(18,2) end as revenue_credit`;
+
+/** Every version of every opportunity by its row key (current rows and history), joined as `o`. */
+export const OPPORTUNITY_VERSIONS_JOIN = `left join (
     select row_key, opportunity_id from core.opportunities
     union all
     select row_key, opportunity_id from core.opportunities_history where row_key is not null
-  ) o on o.row_key = c.opp_key
+  ) o on o.row_key = c.opp_key`;
+
+export const CREDITS_VIEW_SQL = `create or replace view model.credits as
+  select c.run_id, o.opportunity_id, ${CREDIT_PURPOSE_COLUMN},
+    t.touchpoint_id, p.partner_id, t.activity_id, t.channel, t.touch_type, t.occurred_at, c.weight, ${CREDIT_MONEY_COLUMNS}, r.rule
+  from model.credit_rows c
+  join model.credit_rules r on r.rule_id = c.rule_id
+  ${OPPORTUNITY_VERSIONS_JOIN}
   left join (
     select row_key, touchpoint_id, activity_id, channel, touch_type, occurred_at from core.touchpoints
     union all
