@@ -7,8 +7,10 @@
  *   The table's `currency` column (if any) names the original currency.
  * - `pii` columns are never stored raw: they become `<name>_hash` (keyed HMAC-SHA256, hex).
  * - `list` columns (`|`-separated in files) are stored as VARCHAR[].
- * - Every core table also has `attributes` (JSON of extra columns), `batch_id`, `row_hash`,
- *   `source_file`, `source_line`; `core.<table>_history` keeps replaced versions.
+ * - Every core table also has `attributes` (JSON of extra columns), `batch_id`, `row_hash`
+ *   (UBIGINT: the first 8 bytes of the md5 of the row text, migration 005), `source_file`,
+ *   `source_line` and `row_key` (one BIGINT per row version, migration 004);
+ *   `core.<table>_history` keeps replaced versions.
  */
 
 export const PARTNER_TYPES = [
@@ -312,7 +314,7 @@ export function storedColumns(col: ColumnSpec): { name: string; type: string }[]
 export const LINEAGE_COLUMNS = [
   { name: 'attributes', type: 'JSON' },
   { name: 'batch_id', type: 'INTEGER' },
-  { name: 'row_hash', type: 'VARCHAR' },
+  { name: 'row_hash', type: 'UBIGINT' },
   { name: 'source_file', type: 'VARCHAR' },
   { name: 'source_line', type: 'BIGINT' },
 ] as const;
