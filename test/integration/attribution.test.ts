@@ -84,7 +84,22 @@ describe('rule-based models on a four-touch path (amount 1000.00, money in decim
     writeFileSync(join(dir, 'attribution.yaml'), 'models:\n  first_touch: { type: first_touch }\n  linear: { type: linear }\n  mix:\n    type: blended\n    mix: { first_touch: 1, linear: 1 }\n');
     const run = await runAttribution(wh, { model: 'mix', configDir: dir });
     // 0.5 * (1,0,0,0) + 0.5 * (.25,.25,.25,.25)
-    expect(pick(await creditsOf(wh, run.run_id))).toEqual([['T1', '625.00'], ['T2', '125.00'], ['T3', '125.00'], ['T4', '125.00']]);
+    const rows = await creditsOf(wh, run.run_id);
+    expect(pick(rows)).toEqual([['T1', '625.00'], ['T2', '125.00'], ['T3', '125.00'], ['T4', '125.00']]);
+    // The rule names the parts that credit the touch.
+    expect(rows.map((r) => r.rule)).toEqual(['blended: first_touch 50% + linear 50%', 'blended: linear 50%', 'blended: linear 50%', 'blended: linear 50%']);
+  });
+
+  test('markov and shapley rules name the channel and its share, one text per channel', async () => {
+    for (const model of ['markov', 'shapley']) {
+      const run = await runAttribution(wh, { model });
+      const rows = await wh.all<{ channel: string; rule: string }>(sql`select channel, rule from model.credits where run_id = ${run.run_id} and touchpoint_id is not null`);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        const m = /^(?:markov \(order 1\)|shapley): (\S+) (?:removal-effect )?share [0-9.]+%$/.exec(r.rule);
+        expect(m?.[1]).toBe(r.channel);
+      }
+    }
   });
 
   test('running every model at once gives each model the same credits as running it alone', async () => {
@@ -179,6 +194,8 @@ describe('eligibility, splits, sourced and influenced', () => {
       [null, null, 1, '50.00'],
     ]);
     expect(rows[4]?.rule).toMatch(/^unattributed/);
+    // A split row's rule says which share of the joint activity this partner got.
+    expect(rows[0]?.rule).toBe('linear: 1 of 2 touches (split 75.0% to this partner of the joint activity)');
   });
 
   test('per-partner-type windows: the referral window of 365 days keeps the January referral', async () => {

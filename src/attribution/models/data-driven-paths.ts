@@ -6,7 +6,8 @@
  * reach TypeScript.
  */
 import type { Warehouse } from '../../warehouse/index.js';
-import { sql } from '../../warehouse/index.js';
+import { sql, type Sql } from '../../warehouse/index.js';
+import { withFallback } from './common.js';
 import type { PathRow } from '../data-driven/index.js';
 
 export type Players = 'channels' | 'partners';
@@ -91,13 +92,30 @@ export async function aggregatedPaths(wh: Warehouse, players: Players): Promise<
   return out;
 }
 
-/** Writes the player shares into `att_share(player, share)` with one bound statement. */
+/**
+ * Writes the player shares into `att_share(player, share, code)` with one bound statement; `code`
+ * (1, 2, …) is the rule key of the player's touches (see shareRuleText).
+ */
 export async function writeShares(wh: Warehouse, shares: readonly { channel: string; share: number }[]): Promise<void> {
-  await wh.run(`create or replace temp table att_share (player VARCHAR, share DOUBLE)`);
+  await wh.run(`create or replace temp table att_share (player VARCHAR, share DOUBLE, code BIGINT)`);
   if (shares.length === 0) return;
   // A few dozen players at most: one insert with bound values.
   const rows = shares
-    .map((s) => sql`(${s.channel}, ${Number.isFinite(s.share) ? s.share : 0}::DOUBLE)`)
+    .map((s, i) => sql`(${s.channel}, ${Number.isFinite(s.share) ? s.share : 0}::DOUBLE, ${i + 1}::BIGINT)`)
     .reduce((a, b) => sql`${a}, ${b}`);
   await wh.run(sql`insert into att_share values ${rows}`);
+}
+
+/**
+ * The rule text of a data-driven model's touch from its key (the player's `att_share.code`):
+ * `prefix` + the player + its share, looked up once per distinct key, not per row.
+ *
+ * @example shareRuleText('markov (order 1): ', ' removal-effect share ')(sql`k`)
+ */
+export function shareRuleText(prefix: string, middle: string): (k: Sql) => Sql {
+  return (k) =>
+    withFallback(
+      sql`(select ${prefix} || s.player || ${middle} || round(100 * s.share, 1) || '%' from att_share s where s.code = ${k})`,
+      k,
+    );
 }

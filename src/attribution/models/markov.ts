@@ -5,7 +5,7 @@
 import { sql, raw } from '../../warehouse/index.js';
 import { markovCredits } from '../data-driven/index.js';
 import { normalised, type ModelSql } from './common.js';
-import { aggregatedPaths, writeShares } from './data-driven-paths.js';
+import { aggregatedPaths, shareRuleText, writeShares } from './data-driven-paths.js';
 
 /** @example markovSql({ order: 1 }) */
 export function markovSql(p: { order: 1 | 2 | 3 | 4 }): ModelSql {
@@ -15,11 +15,14 @@ export function markovSql(p: { order: 1 | 2 | 3 | 4 }): ModelSql {
       const paths = await aggregatedPaths(wh, 'channels');
       await writeShares(wh, paths.length ? markovCredits(paths, { order: p.order }) : []);
     },
+    // The rule key is the channel's code in att_share.
+    ruleText: shareRuleText(`markov (order ${p.order}): `, ' removal-effect share '),
     select: normalised(
       sql`coalesce(s.share, 0)`,
-      sql`${`markov (order ${p.order}): `} || e.channel || ' removal-effect share ' || round(100 * coalesce(s.share, 0), 1) || '%'`,
+      sql`s.code`,
       sql`left join att_share s on s.player = ${raw('e.channel')}`,
       'att_elig_n',
+      true,
     ),
   };
 }

@@ -7,7 +7,7 @@
 import { sql, raw } from '../../warehouse/index.js';
 import { shapleyCredits } from '../data-driven/index.js';
 import { normalised, type ModelSql } from './common.js';
-import { aggregatedPaths, playerExpr, writeShares, type Players } from './data-driven-paths.js';
+import { aggregatedPaths, playerExpr, shareRuleText, writeShares, type Players } from './data-driven-paths.js';
 
 /** @example shapleySql({ players: 'channels', max_exact_players: 12, samples: 2000, seed: 1 }, info) */
 export function shapleySql(
@@ -27,11 +27,14 @@ export function shapleySql(
       if (result.standardError !== undefined) info['shapley_standard_error'] = result.standardError;
       await writeShares(wh, result.credits);
     },
+    // The rule key is the player's code in att_share.
+    ruleText: shareRuleText('shapley: ', ' share '),
     select: normalised(
       sql`coalesce(s.share, 0)`,
-      sql`'shapley: ' || ${raw(playerExpr(p.players))} || ' share ' || round(100 * coalesce(s.share, 0), 1) || '%'`,
+      sql`s.code`,
       sql`left join att_share s on s.player = ${raw(playerExpr(p.players))}`,
       'att_elig_n',
+      true,
     ),
   };
 }
