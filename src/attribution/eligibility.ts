@@ -185,7 +185,7 @@ export async function buildEligibility(
 export async function dropEligibility(wh: Warehouse): Promise<void> {
   await wh.run('drop view if exists att_elig');
   await wh.run('drop view if exists att_elig_n');
-  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_spare', 'att_pick', 'att_codes', 'att_extra']) {
+  for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_spare', 'att_pick', 'att_codes', 'att_extra', 'att_tc', 'att_rule_map']) {
     await wh.run(`drop table if exists ${t}`);
   }
 }

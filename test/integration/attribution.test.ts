@@ -75,7 +75,14 @@ describe('rule-based models on a four-touch path (amount 1000.00, money in decim
     writeFileSync(join(dir, 'attribution.yaml'), 'models:\n  meetings:\n    type: custom\n    touch_type: { meeting: 3 }\n    channel: { paid: 0 }\n');
     const run = await runAttribution(wh, { model: 'meetings', configDir: dir });
     // Raw weights: T1 0 (paid), T2 1, T3 1, T4 3 -> 1/5, 1/5, 3/5.
-    expect(pick(await creditsOf(wh, run.run_id))).toEqual([['T2', '200.00'], ['T3', '200.00'], ['T4', '600.00']]);
+    const rows = await creditsOf(wh, run.run_id);
+    expect(pick(rows)).toEqual([['T2', '200.00'], ['T3', '200.00'], ['T4', '600.00']]);
+    // The rule gives the touch's factor, its touch type and its channel.
+    expect(rows.map((r) => r.rule)).toEqual(await wh.all<{ r: string }>(sql`
+      select 'meetings: factor ' || round(case when touch_type = 'meeting' then 3.0 when channel = 'paid' then 0.0 else 1.0 end, 4)
+        || ' for ' || touch_type || ' on ' || channel as r
+      from core.touchpoints where touchpoint_id in ('T2', 'T3', 'T4') order by touchpoint_id`).then((x) => x.map((y) => y.r)));
+    expect(rows[2]?.rule).toMatch(/^meetings: factor 3(\.0)? for meeting on /);
   });
 
   test('blended mixes models by the configured shares', async () => {
