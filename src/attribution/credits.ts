@@ -9,7 +9,7 @@
  * 3. opportunities with no eligible touch get one `unattributed` row with the whole amount.
  */
 import type { Warehouse } from '../warehouse/index.js';
-import { sql } from '../warehouse/index.js';
+import { sql, raw } from '../warehouse/index.js';
 import { JointlyError } from '../core/index.js';
 import type { ModelSql } from './models/index.js';
 
@@ -73,24 +73,29 @@ export async function splitCredits(wh: Warehouse, opts: { model: ModelSql }): Pr
     from (select rule, rule_key, share, ${text} as base from (select distinct rule, rule_key, share from att_split))`);
 }
 
+/**
+ * The cents a row of att_split (alias `s`) is credited: its floor plus the spare cent when att_extra
+ * (alias `x`, left-joined on `x.r = s.rowid`) holds it, with the amount's sign. Report facts sum the same.
+ */
+export const SPLIT_CENTS_SQL = 'sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end)';
+
 /** The rule of opportunities without an eligible touch. */
 export const UNATTRIBUTED_RULE = 'unattributed: no eligible touch in the window';
 
 /**
- * Adds the rule texts and partner ids of `temp table att_new_rules(rule)` / `att_new_partners(partner_id)`
- * that the dictionaries do not hold yet (new ids after the largest), so every text has one id for good.
+ * Adds the rule texts (`rules`: a query of distinct `rule`) and partner ids (`partners`: distinct,
+ * non-null `partner_id`) that the dictionaries do not hold yet, with new ids after the largest, so
+ * every text has one id for good.
  */
-async function extendDictionaries(wh: Warehouse): Promise<void> {
+async function extendDictionaries(wh: Warehouse, from: { rules: string; partners: string }): Promise<void> {
   await wh.run(`insert into model.credit_rules
     select (select coalesce(max(rule_id), 0) from model.credit_rules) + row_number() over (order by n.rule)::INTEGER, n.rule
-    from att_new_rules n
+    from (${from.rules}) n
     anti join model.credit_rules r on r.rule = n.rule`);
   await wh.run(`insert into model.credit_partners
     select (select coalesce(max(partner_key), 0) from model.credit_partners) + row_number() over (order by n.partner_id)::INTEGER, n.partner_id
-    from att_new_partners n
+    from (${from.partners}) n
     anti join model.credit_partners p on p.partner_id = n.partner_id`);
-  await wh.run('drop table if exists att_new_rules');
-  await wh.run('drop table if exists att_new_partners');
 }
 
 /**
@@ -99,14 +104,13 @@ async function extendDictionaries(wh: Warehouse): Promise<void> {
  * eligible touch. `att_split` and `att_extra` stay for the report facts (dropEligibility drops them).
  *
  * @example
- * await splitCredits(wh, { weights: model.select }); await writeCredits(wh, { runId: 7 });
+ * await splitCredits(wh, { model }); await writeCredits(wh, { runId: 7 });
  */
 export async function writeCredits(wh: Warehouse, opts: { runId: number }): Promise<void> {
-  await wh.run(`create or replace temp table att_new_rules as
-    select distinct text as rule from att_rule_map union select '${UNATTRIBUTED_RULE}'`);
-  await wh.run(`create or replace temp table att_new_partners as
-    select distinct partner_id from att_split where partner_id is not null`);
-  await extendDictionaries(wh);
+  await extendDictionaries(wh, {
+    rules: `select distinct text as rule from att_rule_map union select '${UNATTRIBUTED_RULE}'`,
+    partners: `select distinct partner_id from att_split where partner_id is not null`,
+  });
   // The rule id of each (rule or key, share), then one plain equi-join per row (null-safe
   // comparisons and a join on the text per row cost ~5 s at 9M rows).
   await wh.run(`create or replace temp table att_rule_ids as
@@ -115,7 +119,7 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number }): Prom
     join model.credit_rules r on r.rule = m.text`);
   await wh.run(sql`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
     select ${opts.runId}::INTEGER, s.opp_key, s.purpose, s.touch_key, p.partner_key, s.weight,
-      sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end), m.rule_id
+      ${raw(SPLIT_CENTS_SQL)}, m.rule_id
     from att_split s
     left join att_extra x on x.r = s.rowid
     join att_rule_ids m on m.rule = coalesce(s.rule, '') and m.rule_key = coalesce(s.rule_key, -1) and m.share = coalesce(s.share, -1)
@@ -123,17 +127,12 @@ export async function writeCredits(wh: Warehouse, opts: { runId: number }): Prom
   await wh.run('drop table if exists att_rule_ids');
   await wh.run('drop table if exists att_rule_map');
   await wh.run(sql`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
-    with due as (
-      select opp_key, 0 as purpose, cents from att_opp
-      union all
-      select opp_key, 1, cents from att_opp where is_won
-    ),
-    touched as (
+    with touched as (
       select distinct opp_key, purpose from att_split
     )
     select ${opts.runId}, d.opp_key, d.purpose, null, null, 1.0, d.cents,
       (select rule_id from model.credit_rules where rule = ${UNATTRIBUTED_RULE})
-    from due d
+    from att_due d
     anti join touched c on c.opp_key = d.opp_key and c.purpose = d.purpose`);
 }
 
@@ -162,9 +161,10 @@ export async function writeCreditRows(wh: Warehouse, rows: string): Promise<void
     if (missing.length > 0) {
       throw new JointlyError('BAD_ARGUMENT', `Credits name rows that are not in core: ${missing.map((m) => m.what).join(', ')}.`);
     }
-    await wh.run(`create or replace temp table att_new_rules as select distinct rule from att_given`);
-    await wh.run(`create or replace temp table att_new_partners as select distinct partner_id from att_given where partner_id is not null`);
-    await extendDictionaries(wh);
+    await extendDictionaries(wh, {
+      rules: `select distinct rule from att_given`,
+      partners: `select distinct partner_id from att_given where partner_id is not null`,
+    });
     await wh.run(`insert into model.credit_rows (run_id, opp_key, purpose, touch_key, partner_key, weight, cents, rule_id)
       select g.run_id, o.row_key, case g.purpose when 'pipeline' then 0 else 1 end, t.row_key, p.partner_key, g.weight,
         ((g.pipeline_credit + g.revenue_credit) * 100)::BIGINT, r.rule_id

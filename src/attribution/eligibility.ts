@@ -77,6 +77,11 @@ export async function buildEligibility(
       coalesce(close_date::TIMESTAMP + interval 1 day, TIMESTAMP '9999-12-31') as close_end
     from core.opportunities
     ${oppFilter}`);
+  // What every run must credit: pipeline for each opportunity, revenue for each won one (purpose 0/1).
+  await wh.run(`create or replace temp view att_due as
+    select opp_key, 0::UTINYINT as purpose, cents from att_opp
+    union all
+    select opp_key, 1::UTINYINT, cents from att_opp where is_won`);
   await wh.run(`create or replace temp table att_partner_shares as
     ${PARTNER_SHARES_SQL}`);
   const hasTypeWindows = Object.values(opts.windows.byPartnerType).some((d) => d !== undefined);
@@ -185,6 +190,7 @@ export async function buildEligibility(
 export async function dropEligibility(wh: Warehouse): Promise<void> {
   await wh.run('drop view if exists att_elig');
   await wh.run('drop view if exists att_elig_n');
+  await wh.run('drop view if exists att_due');
   for (const t of ['att_cand', 'att_pos', 'att_opp', 'att_partner_shares', 'att_w', 'att_decay', 'att_share', 'att_split', 'att_spare', 'att_pick', 'att_codes', 'att_extra', 'att_tc', 'att_rule_map']) {
     await wh.run(`drop table if exists ${t}`);
   }

@@ -29,12 +29,7 @@ export async function checkCreditInvariants(wh: Warehouse, runId: number): Promi
     where run_id = ${runId}
     group by opp_key, purpose`);
   const bad = await wh.all<{ opportunity_id: string; purpose: string; problem: string }>(sql`
-    with due as (
-      select opp_key, 0 as purpose, cents from att_opp
-      union all
-      select opp_key, 1, cents from att_opp where is_won
-    ),
-    offenders as (
+    with offenders as (
       select coalesce(d.opp_key, s.opp_key) as opp_key, coalesce(d.purpose, s.purpose) as purpose,
         case
           when s.opp_key is null then 'no credit rows'
@@ -43,7 +38,7 @@ export async function checkCreditInvariants(wh: Warehouse, runId: number): Promi
           when s.credited <> d.cents then 'credits ' || (s.credited / 100) || ' <> amount ' || (d.cents / 100)
           when s.min_w < 0 then 'negative weight'
         end as problem
-      from due d
+      from att_due d
       full join att_sums s on s.opp_key = d.opp_key and s.purpose = d.purpose
       where s.opp_key is null or d.opp_key is null or abs(s.w - 1) > 1e-9
         or s.credited <> d.cents or s.min_w < 0

@@ -4,7 +4,8 @@
  * creation date for pipeline and the close date for revenue) and `report.opportunity_facts`.
  */
 import type { Warehouse } from '../warehouse/index.js';
-import { sql } from '../warehouse/index.js';
+import { sql, raw } from '../warehouse/index.js';
+import { SPLIT_CENTS_SQL } from './credits.js';
 
 /** @example await writeReportFacts(wh, 7) */
 export async function writeReportFacts(wh: Warehouse, runId: number): Promise<void> {
@@ -14,7 +15,7 @@ export async function writeReportFacts(wh: Warehouse, runId: number): Promise<vo
       -- The run's credited touches from att_split (with the spare cents of att_extra, exactly as
       -- writeCredits stored them), plus its unattributed rows.
       select s.purpose, s.opp_key, s.partner_id, s.activity_id, s.channel, s.touch_type,
-        sign(s.amount_cents) * (s.base_cents + case when x.r is null then 0 else 1 end) as cents, s.weight
+        ${raw(SPLIT_CENTS_SQL)} as cents, s.weight
       from att_split s
       left join att_extra x on x.r = s.rowid
       union all

@@ -148,14 +148,15 @@ export async function loadFile(
   const stageFile = join(ctx.scratchDir, `stage-${ctx.batchId}.parquet`);
   try {
     let inserted = 0;
-    const lines = direct ? await lineTable(wh, text, source) : undefined;
+    let lines: LineMap | undefined;
     try {
       if (rawFile) {
         await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
         mark('read');
       }
       if (direct) {
-        inserted = await insertDirect(wh, { file, table, stage, lines: await lines!(), batchId: ctx.batchId, mark });
+        lines = await lineMap(wh, `select __row, __nl from (${text.sql})`, source.lines);
+        inserted = await insertDirect(wh, { file, table, stage, lines, batchId: ctx.batchId, mark });
         mark('stage and core insert');
       } else {
         // Every row's verdict is independent of the others: no order to keep, fully parallel.
@@ -168,8 +169,8 @@ export async function loadFile(
         cause: error,
       });
     }
-    if (direct) {
-      return await finishDirect(wh, { file, table, spec, text, source, stageCtx, inserted, lines: await lines!(), batchId: ctx.batchId, mark });
+    if (lines) {
+      return await finishDirect(wh, { file, table, spec, text, source, stageCtx, inserted, lines, batchId: ctx.batchId, mark });
     }
     if (rawFile) rmSync(rawFile, { force: true });
     return await judgeAndWrite(wh, { file, table, spec, stage, stageFile, source, batchId: ctx.batchId, mark });
@@ -180,57 +181,50 @@ export async function loadFile(
   }
 }
 
-/** How a data row maps to its physical line: `expr` over `<alias>.__row`, after `join` (alias s). */
+/** How a data row maps to its physical line: `line(alias)` over `<alias>.__row`, with `join(alias)` in the FROM clause. */
 interface LineMap {
   /** Rows in the file. */
   rowsIn: number;
-  /** The line of row `s.__row` (SQL over alias s, with `join` in the FROM clause). */
   line: (alias: string) => string;
   join: (alias: string) => string;
-  /** The data row of a line `l` (SQL over the alias of the ingest_nl join `joinLine`). */
-  rowOf: (lineSql: string, nlAlias: string) => string;
-  joinLine: (lineSql: string, nlAlias: string) => string;
 }
 
 /**
- * Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
- * Rows with such breaks are few: they go to the temp table ingest_nl with the running total of
- * breaks up to and including the row (`before`) and the row's own first line (`start_line`).
- * Returns a function to call once the raw copy exists (it reads the row number and the breaks
- * column only).
+ * Physical lines: the header is line 1 (CSV); line breaks inside quoted fields push later rows
+ * down. Rows with such breaks are few: they go to the temp table ingest_nl with the running total
+ * of breaks up to and including the row (`before`). `rows` is a relation with `__row` and `__nl`;
+ * `known` skips the count when the caller has it.
  */
-async function lineTable(wh: Warehouse, text: SourceRelation, source: SourceRelation): Promise<() => Promise<LineMap>> {
-  let map: LineMap | undefined;
-  const base = source.lines === 'csv' ? 1 : 0;
-  return async () => {
-    if (map) return map;
-    const rows = `select __row, __nl from (${text.sql})`;
-    const n = await wh.get<{ rows_in: number; nl_rows: number }>(
-      `select count(*)::bigint::double as rows_in, count(*) filter (where __nl > 0)::integer as nl_rows from (${rows})`,
-      'no rows',
-    );
-    if (n.nl_rows > 0) {
-      await wh.run(`create or replace temp table ingest_nl as
-        select __row, before, __row + ${base} + before - __nl as start_line
-        from (select __row, __nl, sum(__nl) over (order by __row) as before from (${rows}) where __nl > 0)`);
-      map = {
-        rowsIn: Number(n.rows_in),
-        line: (a) => `${a}.__row + ${base} + coalesce(${a}_nl.before, 0)`,
-        join: (a) => `asof left join ingest_nl ${a}_nl on ${a}.__row > ${a}_nl.__row`,
-        rowOf: (l, nl) => `${l} - ${base} - coalesce(${nl}.before, 0)`,
-        joinLine: (l, nl) => `asof left join ingest_nl ${nl} on ${l} > ${nl}.start_line`,
-      };
-    } else {
-      map = {
-        rowsIn: Number(n.rows_in),
-        line: (a) => `${a}.__row + ${base}`,
-        join: () => '',
-        rowOf: (l) => `${l} - ${base}`,
-        joinLine: () => '',
-      };
-    }
-    return map;
+async function lineMap(
+  wh: Warehouse,
+  rows: string,
+  lines: SourceRelation['lines'],
+  known?: { rowsIn: number; nlRows: number },
+): Promise<LineMap> {
+  const base = lines === 'csv' ? 1 : 0;
+  const n = known ?? await wh.get<{ rowsIn: number; nlRows: number }>(
+    `select count(*)::bigint::double as "rowsIn", count(*) filter (where __nl > 0)::integer as "nlRows" from (${rows})`,
+    'no rows',
+  );
+  const rowsIn = Number(n.rowsIn);
+  if (Number(n.nlRows) === 0) return { rowsIn, line: (a) => `${a}.__row + ${base}`, join: () => '' };
+  await wh.run(`create or replace temp table ingest_nl as
+    select __row, sum(__nl) over (order by __row) as before from (${rows}) where __nl > 0`);
+  return {
+    rowsIn,
+    line: (a) => `${a}.__row + ${base} + coalesce(${a}_nl.before, 0)`,
+    join: (a) => `asof left join ingest_nl ${a}_nl on ${a}.__row > ${a}_nl.__row`,
   };
+}
+
+/** The head of an insert of one file's rows into a core table (row_key comes from its default). */
+function coreInsert(table: TableName, cols: readonly string[]): string {
+  return `insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)`;
+}
+
+/** The checks of a stage as SQL VALUES rows (index from 1, code, column), for the quarantine's reason codes. */
+function checkValues(checks: readonly { code: string; column: string | null }[]): string {
+  return checks.map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`).join(', ');
 }
 
 /**
@@ -259,7 +253,7 @@ async function insertDirect(
   let count = 0;
   // Core rows carry their source_line; their physical order in core means nothing (see below).
   await withoutInsertionOrder(wh, async () => {
-    const rows = await wh.all<{ Count: string | number }>(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+    const rows = await wh.all<{ Count: string | number }>(`${coreInsert(table, cols)}
       select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${args.batchId}, s.row_hash, ${sqlString(file.display)}, ${lines.line('s')}
       from (${stage.sql}) s ${lines.join('s')}
       where s.__status = 'loaded'${repeated ? ` and not exists (select 1 from ingest_cand c where c.kh = s.__ck)` : ''}`);
@@ -319,16 +313,13 @@ async function finishDirect(
     from r s left join f on ${keyEq}
     ${lines.join('s')}`);
   const cols = rest.coreColumns.map(q);
-  const more = await wh.all<{ Count: string | number }>(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
+  const more = await wh.all<{ Count: string | number }>(`${coreInsert(table, cols)}
     select ${cols.join(', ')}, __attrs, ${B}, row_hash, ${F}, __line from ingest_rest where __status = 'loaded'`);
   const inserted = args.inserted + Number(more[0]?.Count ?? 0);
   mark('rest');
-  const checkValues = rest.checks
-    .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
-    .join(', ');
   await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
     select ${B}, ${F}, ${sqlString(table)}, ${source.lines === 'none' ? 'null' : 's.__line'}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
-    from ingest_rest s join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
+    from ingest_rest s join (values ${checkValues(rest.checks)}) ck(idx, code, column_name) on ck.idx = s.__err
     where s.__status = 'quarantined'`);
   mark('quarantine');
   const r = await wh.get<{ not_loaded: number; rest_rows: number; duplicates: number; quarantined: number; unexplained: number }>(
@@ -451,16 +442,7 @@ async function judgeAndWrite(
      from ${STAGE}`,
     'no counts',
   );
-  // Physical lines: the header is line 1; line breaks inside quoted fields push later rows down.
-  const lineBase = source.lines === 'csv' ? '1' : '0';
-  let lineJoin = '';
-  let lineExpr = `s.__row + ${lineBase}`;
-  if (nlRows > 0) {
-    await wh.run(`create or replace temp table ingest_nl as
-      select __row, sum(__nl) over (order by __row) as before from ${STAGE} where __nl > 0`);
-    lineJoin = `asof left join ingest_nl n on s.__row > n.__row`;
-    lineExpr = `s.__row + ${lineBase} + coalesce(n.before, 0)`;
-  }
+  const lines = await lineMap(wh, `select __row, __nl from ${STAGE}`, source.lines, { rowsIn: counts.rows_in, nlRows });
 
   mark('lines');
   // Replaced versions go to history, then leave core.
@@ -481,22 +463,19 @@ async function judgeAndWrite(
   // (about half the CPU of this step at 1M touchpoints). Only for this statement and the stage:
   // the raw copy must keep file order (its file_row_number is the data row).
   if (counts.loaded + counts.updated > 0) {
-    await withoutInsertionOrder(wh, () => wh.run(`insert into core.${q(table)} (${cols.join(', ')}, attributes, batch_id, row_hash, source_file, source_line)
-      select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lineExpr}
-      from ${STAGE} s ${lineJoin}
+    await withoutInsertionOrder(wh, () => wh.run(`${coreInsert(table, cols)}
+      select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${ctx.batchId}, s.row_hash, ${sqlString(file.display)}, ${lines.line('s')}
+      from ${STAGE} s ${lines.join('s')}
       where s.__status in ('loaded', 'updated')`));
   }
 
   mark('core insert');
-  const checkValues = stage.checks
-    .map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`)
-    .join(', ');
   if (counts.quarantined > 0) {
     await wh.run(`insert into meta.quarantine (batch_id, file, table_name, line, row_number, column_name, reason_code, reason, raw)
       select ${ctx.batchId}, ${sqlString(file.display)}, ${sqlString(table)},
-        ${source.lines === 'none' ? 'null' : lineExpr}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
-      from ${STAGE} s ${lineJoin}
-      join (values ${checkValues}) ck(idx, code, column_name) on ck.idx = s.__err
+        ${source.lines === 'none' ? 'null' : lines.line('s')}, s.__row, ck.column_name, ck.code, s.__reason, s.__raw
+      from ${STAGE} s ${lines.join('s')}
+      join (values ${checkValues(stage.checks)}) ck(idx, code, column_name) on ck.idx = s.__err
       where s.__status = 'quarantined'`);
   }
 
