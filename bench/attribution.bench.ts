@@ -4,6 +4,16 @@
  * model with credits written as a ratio to the floor (bar: <= 3x), Markov order 1 and exact
  * Shapley over 12 channels (bar: < 10 s each), and peak RSS (bar: < 4 GB).
  *
+ * Besides the floor it measures lower bounds of what any run must do on the same data, so the
+ * ratios can be read against them: the eligible join alone (every touch of the opportunity's
+ * account within the default window: counted, not kept), that join with the deterministic first
+ * touch per opportunity (arg_min over (occurred_at, touchpoint_id), as DESIGN.md orders touches),
+ * that join with each touch's rank in its opportunity's path (row_number over the same order: the
+ * largest-remainder rule gives spare cents by that order when remainders tie, as they do in linear),
+ * and writing a model's number of credit rows as plain integers into a table of the file. A
+ * model's `bound_ms` is its write plus the first-touch join for first and last touch (one row per
+ * opportunity, no spare cents to order) and the ranked join for every other model.
+ *
  * Data: synthetic core tables generated in DuckDB SQL (range() + hash-based randomness), written
  * once into the scratch warehouse and reused. Run with the bench lock held:
  *   flock /tmp/jointly-bench.lock npx tsx bench/attribution.bench.ts [small|large]
@@ -74,6 +84,48 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/**
+ * Lower bounds on the data of the run (median of three each): the eligible join counted, the same
+ * join keeping the deterministic first touch of each opportunity, and the same join ranking each
+ * touch within its opportunity.
+ */
+async function lowerBounds(wh: Warehouse): Promise<{
+  eligible_pairs: number; eligible_join_ms: number; eligible_first_touch_ms: number; eligible_ranked_ms: number;
+}> {
+  const days = loadAttributionConfig().windows.default_days ?? 365;
+  const eligible = `from core.opportunities o
+    join core.touchpoints t on t.account_id = o.account_id
+    where t.occurred_at >= o.created_at - to_days(${days}::INTEGER)
+      and t.occurred_at < coalesce(o.close_date::TIMESTAMP + interval 1 day, TIMESTAMP '9999-12-31')`;
+  let pairs = 0;
+  const joinRuns: number[] = [];
+  const firstRuns: number[] = [];
+  const rankRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    joinRuns.push(await timed(async () => {
+      const r = await wh.all<{ n: number }>(`select count(*)::BIGINT as n ${eligible}`);
+      pairs = Number(r[0]?.n ?? 0);
+    }));
+    firstRuns.push(await timed(() => wh.all(`select count(*), sum(k) from (
+      select o.row_key, arg_min(t.row_key, (t.occurred_at, t.touchpoint_id)) as k ${eligible} group by o.row_key)`)));
+    rankRuns.push(await timed(() => wh.all(`select count(*), sum(r) from (
+      select row_number() over (partition by o.row_key order by t.occurred_at, t.touchpoint_id) as r ${eligible})`)));
+  }
+  return {
+    eligible_pairs: pairs, eligible_join_ms: median(joinRuns), eligible_first_touch_ms: median(firstRuns), eligible_ranked_ms: median(rankRuns),
+  };
+}
+
+/** Writing `n` credit-shaped rows of integers (no join, no weight) into a table of the file, then dropping it. */
+async function writeBound(wh: Warehouse, n: number): Promise<number> {
+  const ms = await timed(() => wh.run(`create table bench_write_bound as
+    select 1::INTEGER as run_id, (i % 1000000)::BIGINT as opp_key, (i % 2)::UTINYINT as purpose, i::BIGINT as touch_key,
+      (i % 200)::INTEGER as partner_key, 1.0::DOUBLE / (1 + i % 7) as weight, (i % 100000)::BIGINT as cents, (i % 50)::INTEGER as rule_id
+    from range(${n}) r(i)`));
+  await wh.run('drop table bench_write_bound');
+  return ms;
+}
+
 /** Runs the benchmark; returns the figures recorded in bench/results/attribution.json. */
 export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: string }): Promise<Record<string, unknown>> {
   const scale: Scale = opts.scale ?? 'large';
@@ -103,6 +155,8 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
         group by t.partner_id`)));
     }
     const floorMs = median(floorRuns);
+    const bounds = await lowerBounds(wh);
+    process.stdout.write(`floor ${floorMs} ms; bounds ${JSON.stringify(bounds)}\n`);
     const cfg = loadAttributionConfig();
     const ruleBased = Object.entries(cfg.models).filter(([, m]) => m.type !== 'markov' && m.type !== 'shapley').map(([n]) => n);
     const models: Record<string, unknown> = {};
@@ -117,11 +171,21 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
       const info = JSON.parse(rec[0]?.summary ?? '{}') as { timings?: Record<string, number>; shapley_method?: string };
       const t = info.timings ?? {};
       const creditsMs = (t['eligibility_ms'] ?? 0) + (t['prepare_ms'] ?? 0) + (t['credits_ms'] ?? 0);
+      const rows = await wh.all<{ n: number }>(sql`select count(*)::BIGINT as n from model.credit_rows where run_id = ${summary.run_id}`);
+      const creditRows = Number(rows[0]?.n ?? 0);
+      const writeMs = await writeBound(wh, creditRows);
+      const joinMs = name === 'first_touch' || name === 'last_touch' ? bounds.eligible_first_touch_ms : bounds.eligible_ranked_ms;
+      const boundMs = joinMs + writeMs;
       models[name] = {
         total_ms: totalMs,
         credits_written_ms: creditsMs,
         ratio_to_floor_credits: Math.round((creditsMs / floorMs) * 100) / 100,
         ratio_to_floor_total: Math.round((totalMs / floorMs) * 100) / 100,
+        credit_rows: creditRows,
+        bound_write_ms: writeMs,
+        bound_ms: boundMs,
+        ratio_bound_to_floor: Math.round((boundMs / floorMs) * 100) / 100,
+        ratio_to_bound_credits: Math.round((creditsMs / boundMs) * 100) / 100,
         timings: t,
         ...(info.shapley_method ? { shapley_method: info.shapley_method } : {}),
         credited_pipeline_total: summary.credited_pipeline_total,
@@ -146,6 +210,7 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
       generate_ms: generateMs,
       floor_ms: floorMs,
       floor_runs_ms: floorRuns,
+      bounds,
       worst_rule_based_ratio_credits: Math.max(...ruleRatios),
       bar_rule_based_ratio: 3,
       markov_order1_engine_ms: dd('markov'),
