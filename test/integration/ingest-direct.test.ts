@@ -69,6 +69,42 @@ describe('ingest: direct path for a table without rows', () => {
     await staged.close();
   });
 
+  test('lines stay exact when quoted line breaks fall in many rows, on both paths (several in one bucket of rows, on bucket edges, in the last row)', async () => {
+    // 300 rows; rows with breaks: 1, 2, 63, 64, 65, 128, 129, 200 (3 breaks), 250, 300. Row 150
+    // is bad (unknown account), so the quarantine's line is checked too.
+    const withBreaks = new Map([[1, 1], [2, 2], [63, 1], [64, 1], [65, 1], [128, 2], [129, 1], [200, 3], [250, 1], [300, 1]]);
+    let text = HEADER;
+    const expected: { touchpoint_id: string; line: number }[] = [];
+    let line = 2;
+    for (let row = 1; row <= 300; row += 1) {
+      const breaks = withBreaks.get(row) ?? 0;
+      const note = breaks ? `"${Array.from({ length: breaks + 1 }, (_, i) => `part ${i}`).join('\n')}"` : 'plain';
+      const account = row === 150 ? 'a9' : 'a1';
+      text += `t${String(row).padStart(3, '0')},2024-03-01,${account},paid,click,${note}\n`;
+      if (row !== 150) expected.push({ touchpoint_id: `t${String(row).padStart(3, '0')}`, line });
+      else expected.push({ touchpoint_id: 'quarantined', line });
+      line += breaks + 1;
+    }
+    const bad = expected.find((e) => e.touchpoint_id === 'quarantined')!.line;
+    const loadedLines = expected.filter((e) => e.touchpoint_id !== 'quarantined');
+    const dir = writeFiles({ 'accounts.csv': ACCOUNTS, 'touchpoints.csv': text });
+    const lines = async (wh: Warehouse, batchId: number): Promise<unknown> => ({
+      core: await wh.all(`select touchpoint_id, source_line::integer as line from core.touchpoints where batch_id = ${batchId} order by 1`),
+      quarantine: (await listQuarantine(wh, { batchId })).map((x) => [x.line, x.row_number, x.reason_code]),
+    });
+    const want = { core: loadedLines, quarantine: [[bad, 150, 'unknown_account']] };
+    const direct = await freshWarehouse();
+    const r1 = await ingestPaths(direct, [dir], { now: NOW });
+    expect(await lines(direct, r1.batch_id)).toEqual(want);
+    await direct.close();
+    const other = writeFiles({ 'accounts.csv': ACCOUNTS, 'touchpoints.csv': HEADER + 't000,2024-01-01,a1,paid,click,\n' });
+    const staged = await freshWarehouse();
+    await ingestPaths(staged, [other], { now: NOW });
+    const r2 = await ingestPaths(staged, [dir], { now: NOW });
+    expect(await lines(staged, r2.batch_id)).toEqual(want);
+    await staged.close();
+  });
+
   test('a table with optional key columns and PII keys: later copies with a null key part are found', async () => {
     process.env['JOINTLY_PII_KEY'] ??= 'test-key-for-ingest-direct-0123';
     const usage =
