@@ -1,9 +1,10 @@
 /**
  * Loads one file inside the batch's transaction: raw copy (CSV/NDJSON: the file as read, in file
  * order, to a Parquet file in the batch's scratch folder), then one of two paths:
- * - direct (the table holds no row yet; not accounts): repeated candidate keys -> validation
- *   straight into core -> the rows not loaded validated again (errors, later copies of a key; the
- *   first of each key loads) -> quarantine;
+ * - direct (the table holds no row yet): repeated candidate keys (accounts: and domains) ->
+ *   validation straight into core -> the rows not loaded validated again (errors, later copies
+ *   of a key, accounts sharing a domain; the first of each key loads, later ids of a domain
+ *   become aliases) -> quarantine;
  * - staged (otherwise): typed stage (one parallel statement, to Parquet) -> within-file duplicates
  *   -> account aliases -> history of replaced rows -> core -> quarantine;
  * then checks in SQL that rows_in = loaded + updated + duplicates + quarantined and that core and
@@ -131,9 +132,11 @@ export async function loadFile(
   await refreshMaps(wh, loaded);
   // A table that holds no row yet (the first load of it; earlier files of this batch count)
   // takes the direct path: rows go from the validation statement straight into core, and only
-  // the few rows that did not load are looked at again. Accounts always take the staged path
-  // (a new id with a known domain becomes an alias, decided after the stage).
-  const direct = table !== 'accounts' && !(await wh.find(`select 1 as x from core.${q(table)} limit 1`));
+  // the few rows that did not load are looked at again. Accounts also need no alias yet; rows
+  // whose domain occurs more than once in the file are among those looked at again (aliases).
+  const direct =
+    !(await wh.find(`select 1 as x from core.${q(table)} limit 1`)) &&
+    (table !== 'accounts' || !(await wh.find(`select 1 as x from core.account_aliases limit 1`)));
   // CSV and NDJSON: the file as read, in file order, copied once to a Parquet file whose
   // file_row_number is the data row; the only step that keeps order (see SourceRelation.raw).
   const rawFile = source.raw ? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`) : undefined;
@@ -276,6 +279,7 @@ async function insertDirect(
     const rows = await wh.all<{ Count: string | number }>(`${coreInsert(table, cols)}
       select ${cols.map((c) => `s.${c}`).join(', ')}, s.__attrs, ${args.batchId}, s.row_hash, ${sqlString(file.display)}, ${lines.line('s')}
       from (${stage.sql}) s ${lines.join('s')}${repeated ? ` anti join ingest_cand c on c.kh = s.__ck` : ''}
+      ${repeated && table === 'accounts' ? ` anti join ingest_cand cd on cd.kh = s.__cd` : ''}
       where s.__status = 'loaded'`);
     count = Number(rows[0]?.Count ?? 0);
   });
@@ -332,6 +336,20 @@ async function finishDirect(
       ${lines.line('s')} as __line
     from r s left join f on ${keyEq}
     ${lines.join('s')}`);
+  if (table === 'accounts') {
+    // Accounts matched by normalised domain: among the rows still 'loaded' (all rows of a domain
+    // that occurs more than once are here), a later id of a domain becomes an alias of the
+    // first-seen id, as on the staged path.
+    await wh.run(`update ingest_rest s set __status = 'aliased', __alias_to = f.account_id
+      from (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
+            from ingest_rest where __status = 'loaded' and domain is not null
+            group by domain having count(distinct account_id) > 1) f
+      where s.__status = 'loaded' and s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id`);
+    await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
+      select account_id, __alias_to, 'same domain ' || domain, ${B}
+      from ingest_rest where __status = 'aliased'
+      qualify row_number() over (partition by account_id order by __row) = 1`);
+  }
   const cols = rest.coreColumns.map(q);
   const more = await wh.all<{ Count: string | number }>(`${coreInsert(table, cols)}
     select ${cols.join(', ')}, __attrs, ${B}, row_hash, ${F}, __line from ingest_rest where __status = 'loaded'`);
@@ -345,9 +363,9 @@ async function finishDirect(
   const r = await wh.get<{ not_loaded: number; rest_rows: number; duplicates: number; quarantined: number; unexplained: number }>(
     `select (select count(*) from ingest_rest_rows)::integer as not_loaded,
        count(*)::integer as rest_rows,
-       count(*) filter (where __status = 'duplicate')::integer as duplicates,
+       count(*) filter (where __status in ('duplicate', 'aliased'))::integer as duplicates,
        count(*) filter (where __status = 'quarantined')::integer as quarantined,
-       count(*) filter (where __status not in ('loaded', 'duplicate', 'quarantined') or __status is null)::integer as unexplained
+       count(*) filter (where __status not in ('loaded', 'duplicate', 'aliased', 'quarantined') or __status is null)::integer as unexplained
      from ingest_rest`,
     'no counts',
   );

@@ -60,7 +60,9 @@ export interface TypedStage {
    * file. The statement reads only the key columns (no joins). A candidate key is a coarse form of
    * the stored key: rows with equal stored keys always have equal candidate keys (the reverse
    * need not hold), so a row whose candidate key is unique has no copy in the file. The stage
-   * statement then also has the column `__ck` with each row's candidate-key hash.
+   * statement then also has the column `__ck` with each row's candidate-key hash. Accounts add
+   * the hash of the normalised domain (`__cd`, NULL without a domain) to the same set: a row whose
+   * domain occurs more than once may become an alias, and is decided with the rest.
    */
   candidatesSql?: string;
 }
@@ -182,12 +184,12 @@ export function normalisedDomainExpr(v: string): string {
 
 /**
  * Builds the typed stage statement for one file. With `coreEmpty` (the caller knows that
- * core.<table> holds no row) the statement skips the lookup of each key in core: every row is
- * `quarantined` or `loaded`.
+ * core.<table> holds no row, and for accounts core.account_aliases neither) the statement skips
+ * the lookup of each key in core: every row is `quarantined` or `loaded`.
  */
 export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; ctx: StageContext; coreEmpty?: boolean }): TypedStage {
   const { spec, source, ctx } = args;
-  const coreEmpty = args.coreEmpty === true && spec.name !== 'accounts';
+  const coreEmpty = args.coreEmpty === true;
   const table = spec.name;
   const cols = spec.columns;
   const checks: Check[] = [];
@@ -438,14 +440,20 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     return [];
   });
   const candidateKey = coarse.length ? `hash(${coarse.join(', ')})` : 'cast(0 as ubigint)';
+  // Accounts: the normalised domain as stored (exact, not coarse), in its own hash space.
+  const domain = normalisedDomainExpr(q('v_domain'));
+  const domainCandidate = isAccounts ? `case when ${domain} is not null then hash('domain', ${domain}) end` : undefined;
   const layers = [
     `with s as (${source.sql}),`,
     `v as (select __row, __nl, __attrs, ${vCols.join(', ')} from s),`,
     `t as (select *, ${tCols.join(', ')} from v)`,
   ];
-  const candidatesSql = coreEmpty
-    ? `${layers.join('\n')}\nselect ${candidateKey} as kh from t group by kh having count(*) > 1`
-    : undefined;
+  const candidatesSql = !coreEmpty
+    ? undefined
+    : domainCandidate
+    ? `${layers.join('\n')}\nselect kh from (select unnest([${candidateKey}, ${domainCandidate}]) as kh from t) ` +
+      `where kh is not null group by kh having count(*) > 1`
+    : `${layers.join('\n')}\nselect ${candidateKey} as kh from t group by kh having count(*) > 1`;
 
   const sql = [
     `with s as (${source.sql}),`,
@@ -454,10 +462,11 @@ export function typedStageSql(args: { spec: TableSpec; source: SourceRelation; c
     `j as (select t.*, ${jCols.join(', ')}${derived} from t ${joins.join(' ')}),`,
     `j2 as (select *${filled} from j),`,
     `k as (select *, ${errCase} as __err, ${rowHash} as row_hash from j2),`,
-    `e as (select __row, __nl, __attrs, ${finals.join(', ')}, __err, row_hash,${coreEmpty ? ` ${candidateKey} as __ck,` : ''}`,
+    `e as (select __row, __nl, __attrs, ${finals.join(', ')}, __err, row_hash,` +
+      `${coreEmpty ? ` ${candidateKey} as __ck,${domainCandidate ? ` ${domainCandidate} as __cd,` : ''}` : ''}`,
     `  case when __err is not null then ${rawJson} end as __raw,`,
     `  case when __err is not null then ${reasonCase} end as __reason from k)`,
-    `select e.*, ${statusCase} as __status, ${isAccounts ? 'd.account_id' : 'cast(null as varchar)'} as __alias_to`,
+    `select e.*, ${statusCase} as __status, ${isAccounts && !coreEmpty ? 'd.account_id' : 'cast(null as varchar)'} as __alias_to`,
     coreEmpty ? 'from e' : `from e left join core.${q(table)} c on ${keyJoin}${accountJoins}`,
   ].join('\n');
   return { sql, checks, coreColumns, keyColumns, ...(candidatesSql ? { candidatesSql } : {}) };

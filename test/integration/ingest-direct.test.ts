@@ -105,6 +105,62 @@ describe('ingest: direct path for a table without rows', () => {
     await staged.close();
   });
 
+  test('accounts: the first load (direct) gives the same verdicts, aliases, lines and rows as the staged path', async () => {
+    const accounts =
+      'account_id,name,domain,employees\n' +
+      'a1,Alpha,acme.com,10\n' + // line 2: loads
+      'a2,"Alpha\nEU",www.Acme.com,20\n' + // lines 3-4: same domain, new id: alias of a1
+      'a3,Beta,beta.com,30\n' + // line 5: loads
+      'a1,Alpha,acme.com,10\n' + // line 6: identical copy of a1: duplicate
+      'a3,Beta,beta.com,31\n' + // line 7: same key, other content: duplicate_key
+      'a4,Empty,,5\n' + // line 8: no domain: loads
+      'a5,None,,6\n' + // line 9: no domain either: loads
+      'a6,Gamma,https://gamma.io/x,7\n' + // line 10: loads
+      'a7,Gamma UK,gamma.io,8\n' + // line 11: alias of a6
+      'a7,Gamma UK,gamma.io,8\n' + // line 12: identical copy of a7: duplicate
+      'a8,Delta,delta.com,many\n' + // line 13: bad_integer (and so no first-seen id of delta.com)
+      'a9,Delta Two,delta.com,9\n' + // line 14: loads (the only good row of delta.com)
+      'a10,Acme Bad,acme.com,-1\n'; // line 15: out_of_range
+    const outcomeOf = async (wh: Warehouse, batchId: number): Promise<unknown> => ({
+      core: await wh.all(`select account_id, domain, employees, source_line::integer as line from core.accounts where batch_id = ${batchId} order by 1`),
+      aliases: await wh.all(`select alias_id, account_id, reason from core.account_aliases where batch_id = ${batchId} order by 1`),
+      quarantine: (await listQuarantine(wh, { batchId })).map((x) => [x.line, x.row_number, x.reason_code]),
+    });
+    const dir = writeFiles({ 'accounts.csv': accounts });
+    const direct = await freshWarehouse();
+    const r1 = await ingestPaths(direct, [dir], { now: NOW });
+    expect(r1.files[0]).toMatchObject({ rows_in: 13, loaded: 6, updated: 0, duplicates: 4, quarantined: 3 });
+    const got = await outcomeOf(direct, r1.batch_id);
+    expect(got).toEqual({
+      core: [
+        { account_id: 'a1', domain: 'acme.com', employees: 10, line: 2 },
+        { account_id: 'a3', domain: 'beta.com', employees: 30, line: 5 },
+        { account_id: 'a4', domain: null, employees: 5, line: 8 },
+        { account_id: 'a5', domain: null, employees: 6, line: 9 },
+        { account_id: 'a6', domain: 'gamma.io', employees: 7, line: 10 },
+        { account_id: 'a9', domain: 'delta.com', employees: 9, line: 14 },
+      ],
+      aliases: [
+        { alias_id: 'a2', account_id: 'a1', reason: 'same domain acme.com' },
+        { alias_id: 'a7', account_id: 'a6', reason: 'same domain gamma.io' },
+      ],
+      quarantine: [
+        [7, 5, 'duplicate_key'],
+        [13, 11, 'bad_integer'],
+        [15, 13, 'out_of_range'],
+      ],
+    });
+    await direct.close();
+    // The same file into a warehouse whose accounts table already holds an unrelated account.
+    const other = writeFiles({ 'accounts.csv': 'account_id,name,domain,employees\nz1,Zulu,zulu.com,1\n' });
+    const staged = await freshWarehouse();
+    await ingestPaths(staged, [other], { now: NOW });
+    const r2 = await ingestPaths(staged, [dir], { now: NOW });
+    expect(r2.files[0]).toEqual({ ...r1.files[0] });
+    expect(await outcomeOf(staged, r2.batch_id)).toEqual(got);
+    await staged.close();
+  });
+
   test('a table with optional key columns and PII keys: later copies with a null key part are found', async () => {
     process.env['JOINTLY_PII_KEY'] ??= 'test-key-for-ingest-direct-0123';
     const usage =
