@@ -95,3 +95,20 @@ export async function creditsOf(wh: Warehouse, runId: number, purpose = 'pipelin
     where run_id = ${runId} and purpose = ${purpose}
     order by occurred_at nulls last, touchpoint_id, partner_id`);
 }
+
+/** A timestamp `d` days and `h` hours after 2025-01-01 (UTC), as the loaders take it. */
+export function dayAt(d: number, h: number): string {
+  return new Date(Date.UTC(2025, 0, 1) + d * 86400000 + h * 3600000).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** An opportunity of a generated fixture: created on day `d` at noon, closed `len` days later unless open. */
+export function generatedOpp(
+  o: { acct: number; d: number; len: number; state: 'won' | 'lost' | 'open' },
+  i: number,
+  amount: string,
+): Opp {
+  return {
+    id: `O${i}`, account: `A${o.acct}`, created: dayAt(o.d, 12), amount,
+    ...(o.state === 'open' ? {} : { close: dayAt(o.d + o.len, 0).slice(0, 10), won: o.state === 'won' }),
+  };
+}

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Warehouse } from '../../src/warehouse/index.js';
 import { buildEligibility, dropEligibility } from '../../src/attribution/eligibility.js';
-import { load, tempDb, type Fixture } from './attribution-fixture.js';
+import { dayAt, generatedOpp, load, tempDb, type Fixture } from './attribution-fixture.js';
 
 // Positions (first, last, lead creation, opportunity creation) come from arg_min/arg_max over
 // (occurred_at, touchpoint_id). Touches here tie often (a few distinct hours) and their ids are not
 // in load order, so positions taken by time alone, or ties broken by load order, show. The
 // reference is independent: ordered aggregates (a sort of each opportunity's candidates).
-const day = (d: number, h: number) => new Date(Date.UTC(2025, 0, 1) + d * 86400000 + h * 3600000).toISOString().replace('T', ' ').slice(0, 19);
 
 const fixtureArb = fc
   .record({
@@ -26,12 +25,9 @@ const fixtureArb = fc
   .map(({ touches, opps }): Fixture => ({
     touches: touches.map((t, i) => ({
       // A random id prefix, then the index to keep ids unique: id order is not load order.
-      id: `T${String(t.id).padStart(4, '0')}-${i}`, at: day(t.d, t.h), account: `A${t.acct}`, channel: 'paid', type: t.ty,
+      id: `T${String(t.id).padStart(4, '0')}-${i}`, at: dayAt(t.d, t.h), account: `A${t.acct}`, channel: 'paid', type: t.ty,
     })),
-    opps: opps.map((o, i) => ({
-      id: `O${i}`, account: `A${o.acct}`, created: day(o.d, 12), amount: '100.00',
-      ...(o.state === 'open' ? {} : { close: day(o.d + o.len, 0).slice(0, 10), won: o.state === 'won' }),
-    })),
+    opps: opps.map((o, i) => generatedOpp(o, i, '100.00')),
   }));
 
 let wh: Warehouse;

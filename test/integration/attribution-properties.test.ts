@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Warehouse, sql } from '../../src/warehouse/index.js';
 import { loadAttributionConfig, runAttribution } from '../../src/attribution/index.js';
-import { load, tempDb, type Fixture } from './attribution-fixture.js';
+import { dayAt, generatedOpp, load, tempDb, type Fixture } from './attribution-fixture.js';
 
 // Random small warehouses: 1-4 accounts, up to 5 opportunities, up to 14 touches over all channels,
 // touch types and partners (some via joint activities with declared or equal shares).
 const CHANNELS = ['partner', 'paid', 'organic', 'email', 'events', 'outbound', 'direct'];
 const TYPES = ['impression', 'click', 'visit', 'form_fill', 'meeting', 'referral', 'deal_registration'];
-const day = (d: number, h: number) => new Date(Date.UTC(2025, 0, 1) + d * 86400000 + h * 3600000).toISOString().replace('T', ' ').slice(0, 19);
 
 const fixtureArb = fc
   .record({
@@ -34,13 +33,10 @@ const fixtureArb = fc
       { id: 'J2', partners: ['P2', 'P3'], name: 'Equal', type: 'webinar' },
     ],
     touches: touches.map((t, i) => ({
-      id: `T${String(i).padStart(2, '0')}`, at: day(t.d, t.h), account: `A${t.acct}`, channel: t.ch, type: t.ty,
+      id: `T${String(i).padStart(2, '0')}`, at: dayAt(t.d, t.h), account: `A${t.acct}`, channel: t.ch, type: t.ty,
       ...(t.p === 1 || t.p === 2 || t.p === 3 ? { partner: `P${t.p}` } : t.p === 4 ? { activity: i % 2 ? 'J1' : 'J2' } : {}),
     })),
-    opps: opps.map((o, i) => ({
-      id: `O${i}`, account: `A${o.acct}`, created: day(o.d, 12), amount: (o.cents / 100).toFixed(2),
-      ...(o.state === 'open' ? {} : { close: day(o.d + o.len, 0).slice(0, 10), won: o.state === 'won' }),
-    })),
+    opps: opps.map((o, i) => generatedOpp(o, i, (o.cents / 100).toFixed(2))),
   }));
 
 let wh: Warehouse;
