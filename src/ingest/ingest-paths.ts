@@ -20,6 +20,7 @@ import { fileSha256 } from './file-hash.js';
 import { loadFile, type FileCounts } from './load-file.js';
 import { tryFastReload } from './reload-shortcut.js';
 import { getPiiKey, hmacPads } from './pii-key.js';
+import { RawPrefetch } from './raw-prefetch.js';
 import { sourceRelation, type SourceRelation } from './source-relation.js';
 
 export interface IngestOptions {
@@ -61,8 +62,9 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
   const files = discoverFiles(paths);
   const now = opts.now ?? new Date();
   const started = Date.now();
-  // Parquet copies of the files being read (one at a time; see loadFile).
+  // Parquet copies of the files being read (see loadFile) and of later files (RawPrefetch).
   const scratchDir = mkdtempSync(join(tmpdir(), 'jointly-ingest-scratch-'));
+  let prefetch: RawPrefetch | undefined;
   try {
     const baseCurrency = await checkBaseCurrency(wh, opts.baseCurrency);
     // Headers first: a wrong header fails the batch before anything is written.
@@ -86,6 +88,27 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
       chain = h.catch(() => undefined);
       return h;
     });
+    // Raw copies ahead (RawPrefetch: another, small DuckDB instance, one file after the other in
+    // load order) while the warehouse validates earlier files. The first file copies itself (nothing
+    // to overlap with); a file whose bytes were loaded before is left to the fast reload.
+    const loadedBefore = new Set(
+      (await wh.all<{ k: string }>(`select distinct table_name || ':' || file_sha256 as k from meta.batch_files`)).map((r) => r.k),
+    );
+    prefetch = sources.slice(1).some(({ source }) => source.raw) ? await RawPrefetch.open() : undefined;
+    const ahead = sources.map(({ file, source }, i) => {
+      const copier = prefetch;
+      const raw = source.raw;
+      if (i === 0 || !copier || !raw) return Promise.resolve(undefined);
+      // Hashes resolve in file order, so the copies are queued in file order.
+      return hashes[i]!.then(
+        (sha256) => {
+          if (loadedBefore.has(`${file.table}:${sha256}`)) return undefined;
+          const target = join(scratchDir, `raw-file-${i}.parquet`);
+          return { file: target, ready: copier.copy(raw, target) };
+        },
+        () => undefined,
+      );
+    });
     return await wh.transaction(async (tx) => {
       const idRow = await tx.get<{ id: number }>(`select nextval('meta.batch_seq')::integer as id`, 'no batch id');
       const batchId = idRow.id;
@@ -94,9 +117,12 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
       const results: FileCounts[] = [];
       for (const [i, { file, source }] of sources.entries()) {
         const sha256 = await hashes[i]!;
+        const prefetched = await ahead[i];
         const counts =
           (await tryFastReload(tx, file, sha256, { batchId, now })) ??
-          (await loadFile(tx, { ...file, sha256 }, source, { batchId, baseCurrency, now, hasPiiKey, scratchDir }));
+          (await loadFile(tx, { ...file, sha256 }, source, {
+            batchId, baseCurrency, now, hasPiiKey, scratchDir, ...(prefetched ? { prefetched } : {}),
+          }));
         results.push(counts);
         await opts.onFileLoaded?.(counts, i, sources.length);
       }
@@ -108,6 +134,8 @@ export async function ingestPaths(wh: Warehouse, paths: string[], opts: IngestOp
     await recordFailure(wh, error, opts.actor);
     throw error;
   } finally {
+    // A copy still running (the batch failed) is stopped before its folder goes.
+    await prefetch?.close({ interrupt: true });
     rmSync(scratchDir, { recursive: true, force: true });
     await wh.run('drop table if exists ingest_pii_key');
   }

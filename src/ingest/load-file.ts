@@ -123,6 +123,12 @@ export async function loadFile(
   ctx: Omit<StageContext, 'loaded' | 'file'> & {
     /** A private folder for the Parquet copy of the file being read (removed by the caller). */
     scratchDir: string;
+    /**
+     * The raw copy made ahead by RawPrefetch: its Parquet file and the promise of its write.
+     * Without it (or when it failed for another reason than an unreadable file) the copy is made
+     * here, on the batch's connection.
+     */
+    prefetched?: { file: string; ready: Promise<void> };
   },
 ): Promise<FileCounts> {
   const spec = TABLES[file.table];
@@ -139,7 +145,7 @@ export async function loadFile(
     (table !== 'accounts' || !(await wh.find(`select 1 as x from core.account_aliases limit 1`)));
   // CSV and NDJSON: the file as read, in file order, copied once to a Parquet file whose
   // file_row_number is the data row; the only step that keeps order (see SourceRelation.raw).
-  const rawFile = source.raw ? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`) : undefined;
+  const rawFile = source.raw ? (ctx.prefetched?.file ?? join(ctx.scratchDir, `raw-${ctx.batchId}.parquet`)) : undefined;
   const text = rawFile && source.overRaw ? { ...source, sql: source.overRaw(rawFile) } : source;
   const stageCtx = { ...ctx, loaded, file: file.display };
   const stage = typedStageSql({ spec, source: text, ctx: stageCtx, coreEmpty: direct });
@@ -154,7 +160,17 @@ export async function loadFile(
     let lines: LineMap | undefined;
     try {
       if (rawFile) {
-        await wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
+        const ownCopy = (): Promise<void> => wh.run(`copy (${source.raw}) to ${sqlString(rawFile)} (format parquet, compression snappy)`);
+        if (ctx.prefetched) {
+          try {
+            await ctx.prefetched.ready;
+          } catch (error) {
+            if (isReadError(error)) throw error;
+            await ownCopy();
+          }
+        } else {
+          await ownCopy();
+        }
         mark('read');
       }
       if (direct) {
