@@ -174,12 +174,18 @@ function fxDateExpr(table: TableName): string | undefined {
 
 /**
  * Normalises a web domain: lower case, no scheme, no `www.`, no path, query or port, no trailing dot.
- * `HTTPS://www.Acme.com/about` -> `acme.com`.
+ * `HTTPS://www.Acme.com/about` -> `acme.com`. A value without `:`, `/`, `?`, `#`, a leading
+ * `www.` or a trailing dot (most of them) is only lower-cased: the four regular expressions cost
+ * about as much as the rest of the accounts statement (checked equal on tricky forms and 200k
+ * generated ones).
  */
 export function normalisedDomainExpr(v: string): string {
   const noScheme = `regexp_replace(lower(${v}), '^[a-z][a-z0-9+.-]*://', '')`;
   const hostOnly = `regexp_replace(regexp_replace(${noScheme}, '[/?#].*$', ''), ':[0-9]+$', '')`;
-  return `nullif(rtrim(regexp_replace(${hostOnly}, '^www[.]', ''), '.'), '')`;
+  const plain =
+    `not (contains(${v}, ':') or contains(${v}, '/') or contains(${v}, '?') or contains(${v}, '#') ` +
+    `or starts_with(lower(${v}), 'www.') or ends_with(${v}, '.'))`;
+  return `case when ${plain} then nullif(lower(${v}), '') else nullif(rtrim(regexp_replace(${hostOnly}, '^www[.]', ''), '.'), '') end`;
 }
 
 /**
