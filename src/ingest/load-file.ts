@@ -328,11 +328,13 @@ async function finishDirect(
   const B = args.batchId;
   const F = sqlString(file.display);
   const ofFile = `batch_id = ${B} and source_file = ${F}`;
+  // The rows not loaded keep their raw columns: the validation below reads this small table
+  // instead of scanning the whole raw copy again (and twice: its CTE is read by two branches).
   await wh.run(`create or replace temp table ingest_rest_rows as
-    select s.__row from (select __row from (${text.sql})) s ${lines.join('s')}
+    select s.* from (${text.sql}) s ${lines.join('s')}
     anti join (select source_line from core.${q(table)} where ${ofFile}) c on c.source_line = ${lines.line('s')}`);
   mark('rows not loaded');
-  const restSource = { ...text, sql: `select * from (${text.sql}) where __row in (select __row from ingest_rest_rows)` };
+  const restSource = { ...text, sql: `select * from ingest_rest_rows` };
   const rest = typedStageSql({ spec, source: restSource, ctx: args.stageCtx, coreEmpty: true });
   const dupIdx = rest.checks.findIndex((c) => c.code === 'duplicate_key') + 1;
   const rowJson = `to_json(struct_pack(${rest.coreColumns.map((c) => `${q(c)} := s.${q(c)}`).join(', ')}))`;
