@@ -194,7 +194,7 @@ export async function loadFile(
     if (rawFile) rmSync(rawFile, { force: true });
     return await judgeAndWrite(wh, { file, table, spec, stage, stageFile, source, batchId: ctx.batchId, mark });
   } finally {
-    await wh.run(`drop view if exists ${STAGE}; drop table if exists ingest_fix; drop table if exists ingest_rest_rows; drop table if exists ingest_rest; drop table if exists ingest_cand`);
+    await wh.run(`drop view if exists ${STAGE}; drop table if exists ingest_fix; drop table if exists ingest_rest_rows; drop table if exists ingest_rest_raw; drop table if exists ingest_rest; drop table if exists ingest_cand`);
     rmSync(stageFile, { force: true });
     if (rawFile) rmSync(rawFile, { force: true });
   }
@@ -328,13 +328,17 @@ async function finishDirect(
   const B = args.batchId;
   const F = sqlString(file.display);
   const ofFile = `batch_id = ${B} and source_file = ${F}`;
-  // The rows not loaded keep their raw columns: the validation below reads this small table
-  // instead of scanning the whole raw copy again (and twice: its CTE is read by two branches).
+  // The anti join reads only the row numbers (carrying every raw column through it cost touchpoints
+  // at large 4.2 instead of 3.3 s); then one scan fetches the raw columns of those rows into a small
+  // table, which the validation below reads (reading the raw copy there instead scanned it twice:
+  // the statement's CTE has two readers; medium, all files: 2.3 -> 1.4-1.7 s).
   await wh.run(`create or replace temp table ingest_rest_rows as
-    select s.* from (${text.sql}) s ${lines.join('s')}
+    select s.__row from (select __row from (${text.sql})) s ${lines.join('s')}
     anti join (select source_line from core.${q(table)} where ${ofFile}) c on c.source_line = ${lines.line('s')}`);
+  await wh.run(`create or replace temp table ingest_rest_raw as
+    select s.* from (${text.sql}) s semi join ingest_rest_rows r on r.__row = s.__row`);
   mark('rows not loaded');
-  const restSource = { ...text, sql: `select * from ingest_rest_rows` };
+  const restSource = { ...text, sql: `select * from ingest_rest_raw` };
   const rest = typedStageSql({ spec, source: restSource, ctx: args.stageCtx, coreEmpty: true });
   const dupIdx = rest.checks.findIndex((c) => c.code === 'duplicate_key') + 1;
   const rowJson = `to_json(struct_pack(${rest.coreColumns.map((c) => `${q(c)} := s.${q(c)}`).join(', ')}))`;
