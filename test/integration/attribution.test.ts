@@ -69,6 +69,27 @@ describe('rule-based models on a four-touch path (amount 1000.00, money in decim
     expect(rows[0]?.rule).toBe('rule "technology partners by W-shaped" -> W-shaped: first touch');
   });
 
+  test('a rule library branch whose model weighs every touch 0 falls back to linear, and the rule says both', async () => {
+    const dir = join(dirname(dbPath), 'cfg-rules');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'attribution.yaml'), [
+      'models:',
+      '  first_touch: { type: first_touch }',
+      '  registrations: { type: custom, touch_type: { deal_registration: 1 }, default_factor: 0 }',
+      '  by_rule:',
+      '    type: rules',
+      '    rules:',
+      '      - { name: registered deals, when: { touch_type: deal_registration }, model: first_touch }',
+      '    default: registrations',
+      '',
+    ].join('\n'));
+    const rows = await creditsOf(wh, (await runAttribution(wh, { model: 'by_rule', configDir: dir })).run_id);
+    // No deal registration on the path: the default branch (the second) applies, every raw weight
+    // is 0, and the opportunity is split linearly.
+    expect(pick(rows)).toEqual([['T1', '250.00'], ['T2', '250.00'], ['T3', '250.00'], ['T4', '250.00']]);
+    expect(new Set(rows.map((r) => r.rule))).toEqual(new Set(['rule "default (registrations)" -> fallback: linear (no touch has a weight in this model)']));
+  });
+
   test('a custom model from a config folder weighs by touch type and channel', async () => {
     const dir = join(dirname(dbPath), 'cfg');
     mkdirSync(dir);

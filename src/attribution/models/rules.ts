@@ -16,6 +16,9 @@ export interface RuleCondition {
   partner_id?: string | undefined;
 }
 
+/** Branches of a rule library whose keys can be packed (a slot per branch in the rule key). */
+const KEY_BRANCHES = 8;
+
 function condition(when: RuleCondition): Sql {
   const parts: Sql[] = [];
   for (const [k, v] of Object.entries(when)) {
@@ -37,13 +40,27 @@ export function rulesSql(
   });
   pick = sql`${pick} else -1 end`;
   const branches = [...rules.map((r, i) => ({ idx: i, name: r.name, model: r.model })), { idx: -1, name: `default (${fallback.name})`, model: fallback.model }];
+  // Keyed rules when every branch's are (all built-in models) and there are at most KEY_BRANCHES
+  // branches: the key is the branch's own key times KEY_BRANCHES plus the branch's slot, so the
+  // text ('rule "…" -> ' and the branch's text) is built once per distinct key, not per row.
+  const keyed = branches.length <= KEY_BRANCHES && branches.every((b) => b.model.ruleText);
   const unions = branches
-    .map((b) => sql`select ${raw(PLAIN_COLS.split(', ').map((c) => `m.${c}`).join(', '))}, m.weight,
-        ${`rule "${b.name}" -> `} || m.rule as rule
-      from (${textSelect(b.model)}) m
+    .map((b, slot) => sql`select ${raw(PLAIN_COLS.split(', ').map((c) => `m.${c}`).join(', '))}, m.weight,
+        ${keyed ? sql`m.rule_key * ${raw(String(KEY_BRANCHES))} + ${raw(String(slot))} as rule_key` : sql`${`rule "${b.name}" -> `} || m.rule as rule`}
+      from (${keyed ? b.model.select : textSelect(b.model)}) m
       join att_pick k on k.opp_key = m.opp_key and k.purpose = m.purpose
       where k.idx = ${b.idx}::INTEGER`)
     .reduce((a, b) => sql`${a} union all ${b}`);
+  const ruleText = (k: Sql): Sql => {
+    // The slot in 0..KEY_BRANCHES-1 also for negative keys (a branch's fallback key is -1).
+    const slot = sql`(((${k}) % ${raw(String(KEY_BRANCHES))}) + ${raw(String(KEY_BRANCHES))}) % ${raw(String(KEY_BRANCHES))}`;
+    const inner = sql`((${k}) - ${slot}) // ${raw(String(KEY_BRANCHES))}`;
+    let text = sql`case ${slot}`;
+    branches.forEach((b, i) => {
+      text = sql`${text} when ${raw(String(i))} then ${`rule "${b.name}" -> `} || (${b.model.ruleText?.(inner) ?? sql`null`})`;
+    });
+    return sql`${text} end`;
+  };
   return {
     positions: positionsOf(branches.map((b) => b.model)),
     async prepare(wh) {
@@ -53,6 +70,7 @@ export function rulesSql(
         group by opp_key, purpose`);
       for (const b of branches) if (b.model.prepare) await b.model.prepare(wh);
     },
+    ...(keyed ? { ruleText } : {}),
     select: unions,
   };
 }
