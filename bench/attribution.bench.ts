@@ -85,14 +85,13 @@ function median(xs: number[]): number {
 }
 
 /**
- * Lower bounds on the data of the run (median of three each): the eligible join counted, the same
+ * Lower bounds on the data of the run (median of three each), with the default window of `days`: the eligible join counted, the same
  * join keeping the deterministic first touch of each opportunity, and the same join ranking each
  * touch within its opportunity.
  */
-async function lowerBounds(wh: Warehouse): Promise<{
+async function lowerBounds(wh: Warehouse, days: number): Promise<{
   eligible_pairs: number; eligible_join_ms: number; eligible_first_touch_ms: number; eligible_ranked_ms: number;
 }> {
-  const days = loadAttributionConfig().windows.default_days ?? 365;
   const eligible = `from core.opportunities o
     join core.touchpoints t on t.account_id = o.account_id
     where t.occurred_at >= o.created_at - to_days(${days}::INTEGER)
@@ -155,9 +154,9 @@ export async function run(opts: { dbPath: string; scale?: Scale; resultsDir?: st
         group by t.partner_id`)));
     }
     const floorMs = median(floorRuns);
-    const bounds = await lowerBounds(wh);
-    process.stdout.write(`floor ${floorMs} ms; bounds ${JSON.stringify(bounds)}\n`);
     const cfg = loadAttributionConfig();
+    const bounds = await lowerBounds(wh, cfg.windows.default_days ?? 365);
+    process.stdout.write(`floor ${floorMs} ms; bounds ${JSON.stringify(bounds)}\n`);
     const ruleBased = Object.entries(cfg.models).filter(([, m]) => m.type !== 'markov' && m.type !== 'shapley').map(([n]) => n);
     const models: Record<string, unknown> = {};
     // ATTRIBUTION_BENCH_MODELS=a,b limits a (long) large-scale run to some models.

@@ -264,6 +264,38 @@ function checkValues(checks: readonly { code: string; column: string | null }[])
   return checks.map((c, i) => `(${i + 1}, ${sqlString(c.code)}, ${c.column === null ? 'null' : sqlString(c.column)})`).join(', ');
 }
 
+/** What every step of one file's load gets: the file, its table and reader, the batch, the timer. */
+interface FileStep {
+  file: SourceFile & { display: string; sha256: string };
+  table: TableName;
+  spec: (typeof TABLES)[TableName];
+  source: SourceRelation;
+  batchId: number;
+  mark: (step: string) => void;
+}
+
+/**
+ * Accounts matched by normalised domain, over the rows of `rel` still 'loaded': per domain that
+ * several account ids share, the first-seen id and its row (a later id becomes its alias). The
+ * domains that occur more than once are found by hash first, so only those rows are grouped.
+ */
+function sharedDomainsSql(rel: string): string {
+  return `select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
+    from ${rel} x
+    semi join (select hash(domain) as dh from ${rel} where __status = 'loaded' and domain is not null
+               group by dh having count(*) > 1) c on hash(x.domain) = c.dh
+    where __status = 'loaded' and domain is not null
+    group by domain having count(distinct account_id) > 1`;
+}
+
+/** The aliases decided in `rel` (rows 'aliased' to `__alias_to`), one per alias id: its first row. */
+async function insertDomainAliases(wh: Warehouse, rel: string, batchId: number): Promise<void> {
+  await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
+    select account_id, __alias_to, 'same domain ' || domain, ${batchId}
+    from ${rel} where __status = 'aliased'
+    qualify row_number() over (partition by account_id order by __row) = 1`);
+}
+
 /**
  * Direct path, step 1: the candidate keys that occur more than once in the file (one pass over the
  * key columns, see TypedStage.candidatesSql), then every row without an error and with a unique
@@ -311,17 +343,11 @@ async function insertDirect(
  */
 async function finishDirect(
   wh: Warehouse,
-  args: {
-    file: SourceFile & { display: string; sha256: string };
-    table: TableName;
-    spec: (typeof TABLES)[TableName];
+  args: FileStep & {
     text: SourceRelation;
-    source: SourceRelation;
     stageCtx: StageContext;
     inserted: number;
     lines: LineMap;
-    batchId: number;
-    mark: (step: string) => void;
   },
 ): Promise<FileCounts> {
   const { file, table, spec, text, source, lines, mark } = args;
@@ -363,14 +389,9 @@ async function finishDirect(
     // that occurs more than once are here), a later id of a domain becomes an alias of the
     // first-seen id, as on the staged path.
     await wh.run(`update ingest_rest s set __status = 'aliased', __alias_to = f.account_id
-      from (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
-            from ingest_rest where __status = 'loaded' and domain is not null
-            group by domain having count(distinct account_id) > 1) f
+      from (${sharedDomainsSql('ingest_rest')}) f
       where s.__status = 'loaded' and s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id`);
-    await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
-      select account_id, __alias_to, 'same domain ' || domain, ${B}
-      from ingest_rest where __status = 'aliased'
-      qualify row_number() over (partition by account_id order by __row) = 1`);
+    await insertDomainAliases(wh, 'ingest_rest', B);
   }
   const cols = rest.coreColumns.map(q);
   const more = await wh.all<{ Count: string | number }>(`${coreInsert(table, cols)}
@@ -415,15 +436,9 @@ async function stageView(wh: Warehouse, stageFile: string, withFixes: boolean): 
 /** Duplicates, aliases, history, core, quarantine, counts and checks of one staged file. */
 async function judgeAndWrite(
   wh: Warehouse,
-  args: {
-    file: SourceFile & { display: string; sha256: string };
-    table: TableName;
-    spec: (typeof TABLES)[TableName];
+  args: FileStep & {
     stage: ReturnType<typeof typedStageSql>;
     stageFile: string;
-    source: SourceRelation;
-    batchId: number;
-    mark: (step: string) => void;
   },
 ): Promise<FileCounts> {
   const { file, table, spec, stage, stageFile, source, mark } = args;
@@ -474,19 +489,11 @@ async function judgeAndWrite(
     // Rows still 'loaded' have no fix yet, so each row gets at most one.
     await wh.run(`insert into ingest_fix
       select s.__row, 'aliased', s.__err, s.__raw, s.__reason, f.account_id
-      from ${STAGE} s join (select domain, arg_min(account_id, __row) as account_id, min(__row) as first_row
-            from ${STAGE} x
-            semi join (select hash(domain) as dh from ${STAGE} where __status = 'loaded' and domain is not null
-                       group by dh having count(*) > 1) c on hash(x.domain) = c.dh
-            where __status = 'loaded' and domain is not null
-            group by domain having count(distinct account_id) > 1) f
+      from ${STAGE} s join (${sharedDomainsSql(STAGE)}) f
         on s.domain = f.domain and s.__row <> f.first_row and s.account_id <> f.account_id
       where s.__status = 'loaded'`);
     if (!fixed) await stageView(wh, stageFile, true);
-    await wh.run(`insert into core.account_aliases (alias_id, account_id, reason, batch_id)
-      select account_id, __alias_to, 'same domain ' || domain, ${ctx.batchId}
-      from ${STAGE} where __status = 'aliased'
-      qualify row_number() over (partition by account_id order by __row) = 1`);
+    await insertDomainAliases(wh, STAGE, ctx.batchId);
   }
 
   mark('account aliases');
